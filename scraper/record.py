@@ -85,12 +85,14 @@ class Article:
     fetched_at: str | None
     extractor: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    # The body's structure, (kind, text) per paragraph: for Markdown output; not part of the JSON record.
+    blocks: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record, keys in schema order."""
         out: dict[str, Any] = {"schema_version": self.schema_version}
         for f in dataclasses.fields(self):
-            if f.name == "schema_version":
+            if f.name in ("schema_version", "blocks"):
                 continue
             value = getattr(self, f.name)
             if f.name == "images":

@@ -1,0 +1,212 @@
+"""Cleaning: the main-content fragment becomes paragraphs, and what is not the article goes.
+
+Site-agnostic rules about how pages are built (position, repetition, link density, captions); per-site
+phrases come from ``config.toml`` as data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from . import rules as R
+from .config import SiteRules
+from .metadata import Metadata
+from .prune import Figure
+from .text import caption_key, normalize_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
+
+_KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h", "h2": "h",
+            "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
+_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…")
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph of the body: its kind (p, h, li, quote, pre, row), text and linked characters."""
+
+    kind: str
+    text: str
+    link_chars: int = 0
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / max(1, len(self.text))
+
+
+@dataclass(slots=True)
+class Cleaned:
+    blocks: list[Block]
+    section: str | None = None
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (reason, text), for debugging
+
+
+class _Builder:
+    """Walks a fragment once, cutting text into blocks at block-level elements and line breaks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+
+    def add(self, text: str | None, in_link: bool) -> None:
+        if text:
+            self.parts.append(text)
+            if in_link:
+                self.link_chars += len(text.strip())
+
+    def flush(self, kind: str) -> None:
+        if not self.parts:
+            return
+        raw = "".join(self.parts)
+        links = self.link_chars
+        self.parts, self.link_chars = [], 0
+        lines = [normalize_text(line) for line in raw.split("\n")]
+        lines = [line for line in lines if line]
+        for line in lines:
+            share = links * len(line) // max(1, sum(len(x) for x in lines))
+            self.blocks.append(Block(kind, line, min(share, len(line))))
+
+    def walk(self, el: HtmlElement, kind: str, in_link: bool) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):  # comment or processing instruction: only its tail is text
+            self.add(el.tail, in_link)
+            return
+        if tag == "br":
+            self.parts.append("\n")
+            self.add(el.tail, in_link)
+            return
+        if tag == "tr":
+            self.flush(kind)
+            cells = [normalize_text(c.text_content()) for c in el if c.tag in ("td", "th")]
+            row = " | ".join(c for c in cells if c)
+            if row:
+                self.blocks.append(Block("row", row))
+            self.add(el.tail, in_link)
+            return
+        block = tag in R.BLOCK_TAGS
+        inner = _KIND_OF.get(tag, kind) if block else kind
+        if kind in ("quote", "li") and tag == "p":
+            inner = kind
+        if block:
+            self.flush(kind)
+        link = in_link or tag == "a"
+        self.add(el.text, link)
+        for child in el:
+            self.walk(child, inner, link)
+        if block:
+            self.flush(inner)
+        self.add(el.tail, in_link)
+
+
+def html_to_blocks(root: HtmlElement) -> list[Block]:
+    """The fragment's text as blocks, in document order."""
+    builder = _Builder()
+    builder.walk(root, "p", False)
+    builder.flush("p")
+    return builder.blocks
+
+
+def _is_sentence(text: str) -> bool:
+    return text.rstrip().endswith(_SENTENCE_END)
+
+
+def _looks_like_dateline(block: Block) -> bool:
+    """A short line that is mostly a date or time: 'Updated 20 January 2019, 8:13 am'."""
+    return block.words <= 10 and R.DATELINE.search(block.text) is not None
+
+
+def _mentions_author(block: Block, authors: Iterable[str]) -> bool:
+    key = caption_key(block.text)
+    return any(caption_key(a) and caption_key(a) in key for a in authors)
+
+
+def clean_blocks(
+    blocks: list[Block], *, meta: Metadata, figures: list[Figure], rules: SiteRules | None = None
+) -> Cleaned:
+    """Drop captions, repeats, promos, bylines, labels and credits; keep the article's paragraphs."""
+    out = Cleaned(blocks=[])
+    caption_keys: set[str] = set()
+    for fig in figures:
+        caption_keys |= fig.texts
+    title_key = caption_key(meta.title) if meta.title else None
+    phrases = [caption_key(p) for p in rules.drop_phrases] if rules else []
+    seen: set[str] = set()
+
+    kept: list[Block] = []
+    for b in blocks:
+        key = caption_key(b.text)
+        reason = None
+        if not key:
+            reason = "empty"
+        elif key in caption_keys or caption_key(R.PAREN_CREDIT.sub("", b.text)) in caption_keys:
+            reason = "caption"
+        elif key in seen:
+            reason = "repeat"
+        elif title_key and key == title_key:
+            reason = "title"
+        elif phrases and any(key.startswith(p) for p in phrases):
+            reason = "site-phrase"
+        elif b.words <= 12 and R.CREDIT_LINE.match(b.text):
+            reason = "credit"
+        elif b.words <= 30 and R.PROMO_LINE.search(b.text) and b.link_ratio > 0 or (
+            b.words <= 12 and R.PROMO_LINE.match(b.text)
+        ):
+            reason = "promo"
+        elif b.link_ratio >= 0.8 and b.words <= 25:
+            reason = "links"
+        if reason:
+            out.dropped.append((reason, b.text))
+            continue
+        seen.add(key)
+        kept.append(b)
+
+    # The head of the body: section label, bylines and datelines before the first real paragraph.
+    section_key = caption_key(meta.section) if meta.section else None
+    while kept:
+        b = kept[0]
+        if b.words > 15 or (b.kind == "p" and b.words > 8 and _is_sentence(b.text)):
+            break
+        key = caption_key(b.text)
+        if section_key and key == section_key:
+            out.section = meta.section
+        elif b.kind != "h" and b.words <= 3 and not _is_sentence(b.text) and len(kept) > 1 and out.section is None:
+            out.section = b.text  # a short label on top, such as a section link
+        elif R.BYLINE.match(b.text) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
+            pass
+        else:
+            break
+        out.dropped.append(("head", b.text))
+        kept.pop(0)
+
+    # The tail: promo lists, link lists, sign-offs, dangling headings.
+    while kept:
+        b = kept[-1]
+        short_item = b.kind == "li" and b.words <= 3
+        if short_item:
+            run = 0
+            while run < len(kept) and kept[-1 - run].kind == "li" and kept[-1 - run].words <= 3:
+                run += 1
+            if run < 3:
+                break
+            for _ in range(run):
+                out.dropped.append(("tail-list", kept.pop().text))
+            if kept and kept[-1].words <= 10 and not _is_sentence(kept[-1].text):
+                out.dropped.append(("tail-list-lead", kept.pop().text))
+            continue
+        if b.kind == "h" or R.BYLINE.match(b.text) or (b.words <= 6 and b.link_ratio > 0.5):
+            out.dropped.append(("tail", kept.pop().text))
+            continue
+        break
+    out.blocks = kept
+    return out

@@ -1,0 +1,110 @@
+"""Extraction: one page (bytes or text) in, one ``Article`` out. Pure: no network, no files.
+
+Steps, on one parsed tree: metadata -> figures and captions set aside -> page furniture pruned ->
+readability-lxml scores and picks the main content -> blocks -> cleaned body -> Article.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement, fragment_fromstring
+from readability import Document
+from readability.readability import Unparseable
+
+from . import __version__
+from .clean import clean_blocks, html_to_blocks
+from .config import Config
+from .errors import ExtractionError
+from .metadata import extract_metadata
+from .parse import parse_html
+from .prune import collect_figures, prune_tree, select_images
+from .record import Article, content_hash, make_id
+
+log = logging.getLogger(__name__)
+
+__all__ = ["extract"]
+
+
+class _TreeDocument(Document):
+    """readability's Document fed with our already parsed and pruned tree.
+
+    readability re-parses and runs lxml's Cleaner on every attempt; our tree is already clean, so each
+    attempt gets a copy of it instead (readability mutates the tree it scores).
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
+        return copy.deepcopy(input)
+
+
+def _main_content(tree: HtmlElement, url: str | None) -> HtmlElement | None:
+    """The main content as an HTML fragment, chosen by readability's scoring."""
+    try:
+        summary = _TreeDocument(tree, url=url).summary(html_partial=True)
+    except (Unparseable, ValueError, TypeError) as exc:
+        log.debug("readability failed: %s", exc)
+        return None
+    if not summary or not summary.strip():
+        return None
+    try:
+        return fragment_fromstring(summary, create_parent="div")
+    except Exception as exc:  # lxml raises several types for odd fragments
+        log.debug("cannot parse readability output: %s", exc)
+        return None
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    config: Config | None = None,
+    final_url: str | None = None,
+    fetched_at: str | None = None,
+    http_charset: str | None = None,
+) -> Article:
+    """Extract the article of one page. Raises ExtractionError when the page holds no article."""
+    config = config or Config()
+    page_url = final_url or url
+    tree = parse_html(html, http_charset=http_charset)
+    meta = extract_metadata(tree, page_url)
+    rules = config.rules_for(urlsplit(page_url).hostname if page_url else None)
+
+    figures = collect_figures(tree, page_url)
+    prune_tree(tree, rules)
+    content = _main_content(tree, page_url)
+    if content is None:
+        raise ExtractionError("no article found")
+    blocks = html_to_blocks(content)
+    cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
+    body = "\n\n".join(b.text for b in cleaned.blocks)
+    words = len(body.split())
+    if words < config.extract.min_body_words:
+        raise ExtractionError(f"no article found (body has {words} words)")
+
+    canonical = meta.canonical_url
+    images = select_images(figures, lead_image=meta.image)
+    title = meta.title
+    return Article(
+        id=make_id(canonical or page_url, fallback=content_hash(body)),
+        url=url,
+        final_url=final_url or url,
+        canonical_url=canonical,
+        title=title,
+        description=meta.description,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        section=meta.section or cleaned.section,
+        tags=meta.tags,
+        language=meta.language,
+        site_name=meta.site_name,
+        images=images,
+        body=body,
+        word_count=words,
+        content_hash=content_hash(body),
+        fetched_at=fetched_at,
+        extractor={"name": "scraper", "version": __version__},
+        blocks=tuple((b.kind, b.text) for b in cleaned.blocks),
+    )

@@ -1,0 +1,251 @@
+"""Tree pruning before scoring: set figures and captions aside, drop what cannot be article text.
+
+Works on the parsed page in place, in one pass over the elements, skipping the subtrees it drops.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+from . import rules as R
+from .config import SiteRules
+from .record import Image
+from .text import caption_key, normalize_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Figure", "collect_figures", "prune_tree", "select_images"]
+
+_SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
+_HOLDS_ARTICLE = XPath("boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'])")
+_IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
+_CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
+_CAPTION_TOKENS = frozenset({"caption", "figcaption", "description", "desc"})
+_FURNITURE_TOKENS = frozenset({
+    "related", "promo", "teaser", "teasers", "card", "cards", "recommended", "trending", "popular",
+    "sidebar", "widget", "footer", "header", "nav", "navigation", "menu", "ad", "ads", "advert", "sponsor",
+})
+
+
+@dataclass(slots=True)
+class Figure:
+    """An image of the page with the texts that describe it (set aside from the body)."""
+
+    url: str | None
+    caption: str | None
+    credit: str | None
+    texts: frozenset[str]  # caption keys of every text this figure shows or announces
+    furniture: bool  # inside page furniture (related rail, header, footer): not the article's
+
+
+def tokens(el: HtmlElement) -> set[str]:
+    """Lowercased words of an element's class and id, split on punctuation and camelCase."""
+    raw = (el.get("class") or "") + " " + (el.get("id") or "")
+    if not raw.strip():
+        return set()
+    return {t.lower() for t in R.TOKEN_SPLIT.split(raw) if t}
+
+
+def _image_url(fig: HtmlElement, base: str | None) -> str | None:
+    for img in fig.iter("img", "source"):
+        for attr in _IMG_ATTRS:
+            value = img.get(attr)
+            if value and not value.startswith("data:"):
+                return _join(base, value)
+        srcset = img.get("srcset") or img.get("data-srcset")
+        if srcset:
+            first = srcset.strip().split(",")[0].split()
+            if first and not first[0].startswith("data:"):
+                return _join(base, first[0])
+    return None
+
+
+def _join(base: str | None, url: str) -> str:
+    url = url.strip()
+    if base:
+        try:
+            return urljoin(base, url)
+        except ValueError:
+            return url
+    return url
+
+
+def _text(el: HtmlElement) -> str:
+    return normalize_text(el.text_content())
+
+
+def _split_credit(caption: str) -> tuple[str, str | None]:
+    """'A caption. (AAP)' -> ('A caption.', 'AAP'); 'A caption. Photo: Reuters' -> (..., 'Reuters')."""
+    m = R.CAPTION_CREDIT_SUFFIX.search(caption)
+    if m and m.start() > 0:
+        return caption[: m.start()].rstrip(" |-"), (m.group(1) or m.group(2)).strip()
+    m = R.PAREN_CREDIT.search(caption)
+    if m and m.start() > 0:
+        return caption[: m.start()].rstrip(), m.group(1).strip()
+    return caption, None
+
+
+def _in_furniture(el: HtmlElement) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("nav", "footer", "aside", "header") or anc.get("role") in R.DROP_ROLES:
+            return True
+        toks = tokens(anc)
+        if toks & R.CONTENT_TOKENS:
+            return False
+        if toks & _FURNITURE_TOKENS:
+            return True
+    return False
+
+
+def _figure_from(el: HtmlElement, base: str | None) -> Figure | None:
+    has_media = any(True for _ in el.iter("img", "picture", "video", "source"))
+    caption_el = next(iter(el.iter("figcaption")), None)
+    if caption_el is None:
+        caption_el = next((d for d in el.iterdescendants() if isinstance(d.tag, str) and tokens(d) & _CAPTION_TOKENS), None)
+    if not has_media and (caption_el is None or el.find(".//blockquote") is not None):
+        return None
+    texts: set[str] = set()
+    credit_parts: list[str] = []
+    hidden_parts: list[str] = []
+    for d in el.iterdescendants():
+        if not isinstance(d.tag, str):
+            continue
+        if tokens(d) & _CREDIT_TOKENS:
+            credit_parts.append(_text(d))
+        elif R.SCREEN_READER_CLASSES.search(d.get("class") or ""):
+            hidden_parts.append(_text(d))
+    caption = None
+    if caption_el is not None:
+        full = _text(caption_el)
+        texts.add(caption_key(full))
+        visible = full
+        for part in credit_parts + hidden_parts:
+            if part:
+                visible = visible.replace(part, " ")
+        caption = normalize_text(visible) or None
+    credit = next((c for c in credit_parts if c), None)
+    if caption and not credit:
+        caption, credit = _split_credit(caption)
+    if credit:
+        credit = credit.strip("() ").removeprefix("Credit:").strip() or None
+    for t in (caption, credit, *credit_parts, *hidden_parts):
+        if t:
+            texts.add(caption_key(t))
+    for img in el.iter("img"):
+        for attr in ("alt", "title"):
+            if img.get(attr):
+                texts.add(caption_key(img.get(attr)))
+    if caption and credit:
+        texts.add(caption_key(f"{caption} ({credit})"))
+        texts.add(caption_key(f"{caption} {credit}"))
+    if not caption:
+        caption = next((normalize_text(p) for p in hidden_parts if p), None)
+    texts.discard("")
+    return Figure(_image_url(el, base), caption or None, credit, frozenset(texts), _in_furniture(el))
+
+
+def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
+    """Take every image figure (and caption container) out of the tree, returning what it showed."""
+    found: list[Figure] = []
+    candidates = list(tree.iter("figure"))
+    for el in tree.iter("div", "span", "p", "table"):
+        toks = tokens(el)
+        if toks and ("wp" in toks and "caption" in toks or "image" in toks and "caption" in toks):
+            candidates.append(el)
+    for el in candidates:
+        if el.getparent() is None:
+            continue  # already removed with an enclosing figure
+        fig = _figure_from(el, base)
+        if fig is None:
+            continue
+        found.append(fig)
+        el.drop_tree()
+    # Stray captions (a caption element outside any figure) are captions too.
+    for el in list(tree.iter("figcaption")):
+        text = _text(el)
+        if text:
+            caption, credit = _split_credit(text)
+            found.append(Figure(None, caption, credit, frozenset({caption_key(text), caption_key(caption)}), True))
+        el.drop_tree()
+    return found
+
+
+def _protected(el: HtmlElement) -> bool:
+    """Holds the article or article-like text. Never dropped by a class/id token."""
+    return _SUBSTANTIAL(el) >= 3 or bool(_HOLDS_ARTICLE(el))
+
+
+def _drop_reason(el: HtmlElement) -> str | None:
+    tag = el.tag
+    if tag in R.DROP_TAGS:
+        return "tag"
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return "hidden"
+    role = el.get("role")
+    if role and role.lower() in R.DROP_ROLES:
+        return "role"
+    style = el.get("style")
+    if style and R.DISPLAY_NONE.search(style):
+        return "hidden"
+    cls = el.get("class")
+    if cls and R.SCREEN_READER_CLASSES.search(cls):
+        return "screen-reader"
+    if tag in ("body", "html", "article", "main"):
+        return None
+    toks = tokens(el)
+    furniture = tag == "header" or (toks & R.BOILERPLATE_TOKENS and not toks & R.CONTENT_TOKENS)
+    return "furniture" if furniture and not _protected(el) else None
+
+
+def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
+    """Drop page furniture in place; returns how many subtrees were dropped."""
+    dropped = 0
+    if rules is not None:
+        for selector in rules.drop_selectors:
+            try:
+                matches = tree.cssselect(selector)
+            except Exception as exc:  # cssselect raises its own SelectorError family
+                log.warning("bad site selector %r: %s", selector, exc)
+                continue
+            for el in matches:
+                if el.getparent() is not None:
+                    el.drop_tree()
+                    dropped += 1
+    body = tree.find("body")
+    stack = list(reversed(body if body is not None else tree))
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        if _drop_reason(el) is not None:
+            el.drop_tree()
+            dropped += 1
+            continue
+        stack.extend(reversed(el))
+    return dropped
+
+
+def select_images(figures: list[Figure], *, lead_image: str | None = None) -> tuple[Image, ...]:
+    """The article's images, each caption once; page furniture left out."""
+    out: list[Image] = []
+    seen_captions: set[str] = set()
+    seen_urls: set[str] = set()
+    for fig in figures:
+        if fig.furniture or (fig.url is None and fig.caption is None):
+            continue
+        key = caption_key(fig.caption) if fig.caption else None
+        if (key and key in seen_captions) or (not key and fig.url in seen_urls):
+            continue
+        if key:
+            seen_captions.add(key)
+        if fig.url:
+            seen_urls.add(fig.url)
+        out.append(Image(url=fig.url, caption=fig.caption, credit=fig.credit))
+    if not out and lead_image:
+        out.append(Image(url=lead_image, caption=None, credit=None))
+    return tuple(out)

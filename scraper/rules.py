@@ -1,0 +1,103 @@
+"""Site-agnostic cleaning rules, as data: tag lists, class/id vocabularies, compiled patterns.
+
+Tuning the cleaner is editing these lists, not code. Nothing here names a site.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Elements that never carry article text; dropped with their content before scoring.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+    "button", "select", "input", "textarea", "option", "nav", "aside", "footer", "dialog", "menu",
+    "form-placeholder", "video", "audio", "map", "link", "meta",
+})
+# ARIA landmark roles of page furniture.
+DROP_ROLES = frozenset({
+    "navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu",
+    "menubar", "toolbar", "tablist", "alert", "marquee", "status", "tooltip",
+})
+# Class/id tokens (split on non-letters and camelCase) that mark page furniture. A token must match
+# whole, so "comment" does not hit "commentary".
+BOILERPLATE_TOKENS = frozenset({
+    "share", "sharing", "sharebar", "social", "socials", "newsletter", "newsletters", "subscribe",
+    "subscription", "signup", "related", "relateds", "promo", "promos", "promotion", "advert", "adverts",
+    "advertisement", "ad", "ads", "adslot", "adunit", "dfp", "gpt", "sponsor", "sponsored", "cookie", "cookies",
+    "consent", "gdpr", "comment", "comments", "disqus", "popup", "modal", "overlay", "breadcrumb",
+    "breadcrumbs", "byline", "bylines", "tags", "tag", "taglist", "recommend", "recommended",
+    "recommendations", "outbrain", "taboola", "sidebar", "widget", "widgets", "masthead", "menu",
+    "navbar", "nav", "navigation", "footer", "toolbar", "print", "pagination", "pager", "paywall",
+    "register", "login", "author", "authors", "timestamp", "dateline", "caption", "credit", "credits",
+    "copyright", "trending", "popular", "mostread", "most", "readmore", "more", "next", "prev",
+    "previous", "skip", "offscreen", "srOnly", "visually", "visuallyhidden", "screenreader",
+    "disclaimer", "rating", "ratings", "poll", "survey", "donate", "donation", "app", "apps", "download",
+    "follow", "email", "rss", "feed", "banner", "teaser", "teasers", "card", "cards", "carousel",
+    "slider", "ticker", "toc", "embed", "video", "player", "audio", "podcast", "gallery", "lightbox",
+    "headline", "title", "meta", "metadata", "info", "label", "kicker", "eyebrow", "topics", "topic",
+    "keywords", "category", "categories", "section", "breaking", "alert", "notification", "toast",
+})
+# Tokens that mark the article itself; an element with one of these is never dropped by token.
+CONTENT_TOKENS = frozenset({
+    "article", "articlebody", "body", "content", "entry", "story", "storybody", "post", "text", "main",
+    "prose", "richtext", "rte", "paragraph", "paragraphs",
+})
+# Tokens that mark screen-reader-only copies of visible text (duplicate captions, labels).
+SCREEN_READER_CLASSES = re.compile(
+    r"(?:^|[\s_-])(?:sr-only|screen-reader(?:-only|-text)?|visually-?hidden|visuallyhidden|a11y-hidden|"
+    r"assistive(?:-text)?|offscreen|hidden-visually|u-hidden|element-invisible)(?:$|\s)",
+    re.I,
+)
+DISPLAY_NONE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+TOKEN_SPLIT = re.compile(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
+
+# Block-level elements: each starts a new paragraph in the body.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "dl", "dt", "dd", "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "figure",
+    "figcaption", "hr", "address", "center", "body", "html", "details", "summary", "caption", "td", "th",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# Credits: "(AAP)", "Photo: Reuters", "Image: Getty Images", "Credit: ...", "Source: AFP".
+CREDIT_LINE = re.compile(
+    r"^(?:\(?\s*(?:photo|image|picture|pic|credit|source|foto|video|illustration|graphic)s?"
+    r"(?:\s+credit)?\s*(?::|by|-)\s*[^()]{1,60}\)?|\(\s*[A-Z][\w.&/ -]{0,30}\))$",
+    re.I,
+)
+PAREN_CREDIT = re.compile(r"\s*\(([A-Z][\w.&/ ,-]{0,40})\)\s*$")
+CAPTION_CREDIT_SUFFIX = re.compile(
+    r"\s*[.|]?\s*(?:\((?:photo|image|picture|credit|source)?:?\s*([^()]{1,50})\)"
+    r"|(?:photo|image|picture|credit|source)\s*:\s*([^.]{1,50}))\s*$",
+    re.I,
+)
+BYLINE = re.compile(
+    r"^(?:by|written by|words by|story by|reporting by|von|par|por)\s+[\w.'’ -]{2,80}"
+    r"(?:\s*(?:,|and|&|\|)\s*[\w.'’ -]{2,80})*$",
+    re.I,
+)
+# Short lines that invite the reader elsewhere: promo, newsletter, app, follow, share, "read more".
+PROMO_LINE = re.compile(
+    r"^(?:(?:sign up|subscribe|register|join)\b.{0,80}(?:newsletter|updates|inbox|email|free|today|now)"
+    r"|(?:download|get) (?:the|our) .{0,30}app\b|stay up to date with\b|follow us\b|follow .{0,40} on "
+    r"(?:twitter|facebook|instagram|x|linkedin|tiktok|threads)\b|share (?:this|on)\b|(?:read|see) more\b"
+    r"|related(?: articles| stories| coverage| content|:)|more (?:on this story|stories|from)\b"
+    r"|click here\b|listen to (?:this|the) (?:article|story)\b|advertisement$|sponsored content$"
+    r"|(?:copyright|©)\s|all rights reserved|this (?:article|story) (?:was|is) (?:first|originally) published"
+    r"|we use cookies\b|to continue reading\b|you have \d+ free articles?\b|already a subscriber\b"
+    r"|support (?:our|independent) journalism\b)",
+    re.I,
+)
+WORD = re.compile(r"\w+")
+SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A line that is mostly a date: a month name or a numeric date, with few other words around it.
+DATELINE = re.compile(
+    r"^(?:(?:published|updated|posted|last updated|first published|modified|date)\b:?\s*)?(?:on\s+)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:\s*(?:,|at|-|\||·)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?\s*$",
+    re.I,
+)
