@@ -1,0 +1,421 @@
+"""Fetching: one page over HTTP(S), politely and defensively.
+
+``Fetcher`` owns one ``requests.Session`` and turns every failure into one of our exceptions with a
+one-line message naming the (credential-free) URL. What it guards against:
+
+* retries with exponential backoff and jitter on connection errors, timeouts, 429 and 5xx (never on
+  other 4xx), honouring ``Retry-After`` up to ``retry_after_max``; a longer one gives up at once;
+* redirects followed by hand, each hop checked: a limit, loops, http/https only, address safety
+  (``netsafety``: connections are pinned to the addresses that were checked);
+* bodies streamed and counted after decompression, so a gzip or brotli bomb stops at ``max_bytes``;
+  a wall-clock deadline (``total_timeout``) for the whole response, so a trickling body cannot hold
+  a worker for ever (checked between reads; each read is bounded by ``read_timeout``);
+* TLS always verified.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+import re
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, NoReturn
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+import urllib3.exceptions
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from . import __version__
+from .config import Config, FetchConfig
+from .errors import BlockedError, FetchError, HTTPStatusError, NotHTMLError, TooLargeError
+from .netsafety import AddressPolicy, AddressRefused, Resolver, SafeAdapter, check_literal_host
+from .parse import decode_html
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Fetcher", "Page", "default_user_agent", "fetch_page", "redact_url"]
+
+PROJECT_URL = "https://github.com/scraper/scraper"
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Types whose bytes are text worth decoding when ``html_only=False`` (feeds, sitemaps, robots.txt).
+_TEXT_TYPE = re.compile(r"^(text/|application/([\w.+-]*\+)?(xml|json)$)")
+# WHATWG MIME sniffing, "identifying a resource with an unknown MIME type": the HTML signatures.
+_HTML_SNIFF = re.compile(
+    rb"^\s*<(!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s>]",
+    re.I,
+)
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+_CHUNK = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def default_user_agent() -> str:
+    """The User-Agent sent when the configuration names none."""
+    return f"scraper/{__version__} (+{PROJECT_URL})"
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the ``user:password@`` part, safe for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        if "@" not in parts.netloc:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+    except ValueError:
+        return _USERINFO.sub("***@", url)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched page (or a 304 answer to a conditional request)."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int  # 200, or 304 for a conditional request that matched
+    headers: Mapping[str, str]  # response headers, case-insensitive
+    content: bytes  # decoded from gzip/br/deflate, at most max_bytes
+    text: str  # content decoded to str ("" when 304 or binary)
+    encoding: str | None
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str  # ISO 8601 UTC
+
+
+def _fail(cls: type[FetchError], reason: str, url: str, *, retryable: bool = False,
+          retry_after: float | None = None, **kwargs: Any) -> FetchError:
+    """Build one of our errors: "reason: url", with retry hints for the retry policy."""
+    safe = redact_url(url)
+    exc = cls(f"{_USERINFO.sub('***@', reason)}: {safe}", url=safe, **kwargs)
+    exc.retryable = retryable  # type: ignore[attr-defined]
+    exc.retry_after = retry_after  # type: ignore[attr-defined]
+    return exc
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _root_os_error(exc: BaseException) -> BaseException:
+    """The innermost cause of a requests/urllib3 error, usually the OSError that started it."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nxt = getattr(current, "reason", None)
+        if not isinstance(nxt, BaseException):
+            args = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+            nxt = args[0] if args else current.__cause__ or current.__context__
+        if not isinstance(nxt, BaseException):
+            break
+        current = nxt
+    return current
+
+
+def _describe(exc: BaseException) -> str:
+    """A short reason for a transport error."""
+    root = _root_os_error(exc)
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror.lower()
+    text = str(root) or type(root).__name__
+    return text.split(": ", 1)[-1] if len(text) > 120 else text
+
+
+def _media_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type, re.I)
+    return match.group(1) if match else None
+
+
+class Fetcher:
+    """Downloads pages with the policy of one ``FetchConfig``. Use as a context manager or ``close()``.
+
+    ``sleep`` is what retry waits call (tests pass a recorder); ``resolver`` replaces DNS lookups for
+    the address-safety check (``socket.getaddrinfo``-style, see ``netsafety.SafeAdapter``).
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.config = config
+        self.policy = AddressPolicy(allow_private=config.allow_private, allow_link_local=config.allow_link_local)
+        self._sleep = sleep
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxies or .netrc from the environment: the address check must see the target
+        adapter = SafeAdapter(self.policy, resolver=resolver)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.verify = True
+        session.headers["User-Agent"] = config.user_agent or default_user_agent()
+        session.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        session.headers["Accept-Encoding"] = "gzip, deflate, br"
+        self.session = session
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header this fetcher sends."""
+        return str(self.session.headers["User-Agent"])
+
+    def close(self) -> None:
+        """Close the session (if this fetcher created it)."""
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        html_only: bool = True,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> Page:
+        """Fetch ``url``; raise a ``FetchError`` subclass with a one-line message on any failure."""
+        cfg = self.config
+        backoff = wait_exponential_jitter(initial=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            retry_after = getattr(exc, "retry_after", None)
+            return float(retry_after) if retry_after is not None else float(backoff(state))
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            wait_for = state.next_action.sleep if state.next_action else 0.0
+            log.warning("retry %d of %d in %.2f s after: %s", state.attempt_number, cfg.retries, wait_for, exc)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(cfg.retries + 1),
+            wait=wait,
+            retry=retry_if_exception(lambda exc: bool(getattr(exc, "retryable", False))),
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        cap = cfg.max_bytes if max_bytes is None else max_bytes
+        try:
+            return retrying(self._fetch_once, url, html_only=html_only, etag=etag,
+                            last_modified=last_modified, cap=cap)
+        except FetchError as exc:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            if attempts > 1 and getattr(exc, "retryable", False):
+                log.warning("giving up after %d attempts: %s", attempts, exc)
+            raise
+
+    # -- one attempt -------------------------------------------------------------------------------
+
+    def _fetch_once(self, url: str, *, html_only: bool, etag: str | None, last_modified: str | None,
+                    cap: int) -> Page:
+        cfg = self.config
+        deadline = time.monotonic() + cfg.total_timeout
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        seen = {url}
+        hops = 0
+        while True:
+            resp = self._request(current, headers, deadline)
+            try:
+                if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                    target = self.session.get_redirect_target(resp) or ""
+                    nxt = urljoin(current, target)
+                    hops += 1
+                    if hops > cfg.max_redirects:
+                        raise _fail(FetchError, f"too many redirects (more than {cfg.max_redirects})", url)
+                    if nxt in seen:
+                        raise _fail(FetchError, f"redirect loop at {redact_url(nxt)}", url)
+                    log.debug("redirect %d -> %s", resp.status_code, redact_url(nxt))
+                    seen.add(nxt)
+                    current = nxt
+                    continue
+                return self._build_page(url, current, resp, html_only=html_only, cap=cap, deadline=deadline)
+            finally:
+                resp.close()
+
+    def _request(self, url: str, headers: dict[str, str], deadline: float) -> requests.Response:
+        """Send one GET (no redirects), after the scheme and literal-address checks."""
+        cfg = self.config
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError as exc:
+            raise _fail(FetchError, "invalid URL", url) from exc
+        if parts.scheme.lower() not in ("http", "https"):
+            raise _fail(BlockedError, f"refused URL scheme {parts.scheme or '(none)'!r}", url)
+        if not host:
+            raise _fail(FetchError, "invalid URL: no host", url)
+        try:
+            check_literal_host(host, self.policy)
+        except BlockedError as exc:
+            raise _fail(BlockedError, str(exc), url) from None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            self._deadline_passed(url)
+        timeout = (min(cfg.connect_timeout, remaining), min(cfg.read_timeout, remaining))
+        try:
+            return self.session.get(url, headers=headers, stream=True, allow_redirects=False, timeout=timeout)
+        except AddressRefused as exc:
+            raise _fail(BlockedError, str(exc), url) from None
+        except requests.exceptions.SSLError as exc:
+            text = str(exc)
+            reason = "TLS certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS error"
+            raise _fail(FetchError, f"{reason} ({_describe(exc)})", url) from exc
+        except requests.exceptions.ConnectTimeout as exc:
+            raise _fail(FetchError, f"connect timed out after {timeout[0]:g} s", url, retryable=True) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            raise _fail(FetchError, f"read timed out after {timeout[1]:g} s", url, retryable=True) from exc
+        except requests.exceptions.ConnectionError as exc:
+            root = _root_os_error(exc)
+            if isinstance(root, socket.gaierror):
+                raise _fail(FetchError, f"cannot resolve host {host}", url,
+                            retryable=root.errno == socket.EAI_AGAIN) from exc
+            raise _fail(FetchError, f"connection failed ({_describe(exc)})", url, retryable=True) from exc
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader) as exc:
+            raise _fail(FetchError, "invalid URL", url) from exc
+        except requests.exceptions.RequestException as exc:
+            raise _fail(FetchError, f"request failed ({_describe(exc)})", url, retryable=True) from exc
+
+    def _deadline_passed(self, url: str) -> NoReturn:
+        raise _fail(FetchError, f"response took longer than total_timeout {self.config.total_timeout:g} s", url)
+
+    def _build_page(self, url: str, final_url: str, resp: requests.Response, *, html_only: bool, cap: int,
+                    deadline: float) -> Page:
+        status = resp.status_code
+        headers = resp.headers
+        if status == 304:
+            return Page(url=url, final_url=final_url, status=304, headers=headers, content=b"", text="",
+                        encoding=None, content_type=headers.get("Content-Type"), etag=headers.get("ETag"),
+                        last_modified=headers.get("Last-Modified"), fetched_at=_now_iso())
+        if status >= 400 or status < 200 or status in _REDIRECTS:
+            self._raise_status(url, resp)
+        content_type = headers.get("Content-Type")
+        media = _media_type(content_type)
+        if html_only and media is not None and media not in HTML_TYPES:
+            raise _fail(NotHTMLError, f"not HTML ({media})", url)
+        content = self._read_body(url, resp, cap=cap, deadline=deadline)
+        if html_only and media is None and not _HTML_SNIFF.match(content.lstrip(b"\xef\xbb\xbf")):
+            raise _fail(NotHTMLError, "not HTML (no Content-Type and the body does not look like HTML)", url)
+        text, encoding = "", None
+        if media is None or media in HTML_TYPES or _TEXT_TYPE.match(media):
+            text, encoding = decode_html(content, _charset(content_type))
+        return Page(url=url, final_url=final_url, status=status, headers=headers, content=content, text=text,
+                    encoding=encoding, content_type=content_type, etag=headers.get("ETag"),
+                    last_modified=headers.get("Last-Modified"), fetched_at=_now_iso())
+
+    def _raise_status(self, url: str, resp: requests.Response) -> NoReturn:
+        status = resp.status_code
+        try:
+            phrase = http.HTTPStatus(status).phrase
+        except ValueError:
+            phrase = resp.reason or "Unknown"
+        if status in _REDIRECTS:
+            raise _fail(HTTPStatusError, f"HTTP {status} redirect without Location", url, status=status)
+        if status < 200:
+            raise _fail(HTTPStatusError, f"unexpected HTTP {status} {phrase}", url, status=status)
+        transient = status == 429 or status >= 500
+        retry_after = _parse_retry_after(resp.headers.get("Retry-After")) if transient else None
+        cap = self.config.retry_after_max
+        if retry_after is not None and retry_after > cap:
+            what = "rate-limited" if status == 429 else "unavailable"
+            raise _fail(HTTPStatusError, f"HTTP {status} {phrase}: {what}, Retry-After {retry_after:.0f} s "
+                        f"exceeds retry_after_max {cap:g} s; skipped", url, status=status)
+        raise _fail(HTTPStatusError, f"HTTP {status} {phrase}", url, status=status, retryable=transient,
+                    retry_after=retry_after)
+
+    def _read_body(self, url: str, resp: requests.Response, *, cap: int, deadline: float) -> bytes:
+        """Read the body, decompressed, refusing more than ``cap`` bytes or a passed deadline."""
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap and not resp.headers.get("Content-Encoding"):
+            raise _fail(TooLargeError, f"body too large ({int(declared)} bytes declared, cap {cap})", url)
+        chunks: list[bytes] = []
+        total = 0
+        raw = resp.raw
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    self._deadline_passed(url)
+                # read1: one network read at most, so the deadline is checked while a body trickles;
+                # urllib3 decompresses at most ``_CHUNK`` bytes per call, so a bomb never inflates whole
+                chunk = raw.read1(_CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > cap:
+                    raise _fail(TooLargeError, f"body too large (more than {cap} bytes)", url)
+                chunks.append(chunk)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise _fail(FetchError, f"read timed out after {self.config.read_timeout:g} s mid-body", url,
+                        retryable=True) from exc
+        except urllib3.exceptions.DecodeError as exc:
+            encoding = resp.headers.get("Content-Encoding", "?")
+            raise _fail(FetchError, f"cannot decode {encoding} body", url) from exc
+        except urllib3.exceptions.SSLError as exc:
+            raise _fail(FetchError, f"TLS error mid-body ({_describe(exc)})", url, retryable=True) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if isinstance(exc, FetchError):
+                raise
+            root = _root_os_error(exc)
+            if isinstance(root, urllib3.exceptions.IncompleteRead) or "IncompleteRead" in str(exc):
+                reason = f"connection closed mid-body ({total} bytes received, Content-Length {declared})"
+            else:
+                reason = f"connection broken mid-body ({_describe(exc)})"
+            raise _fail(FetchError, reason, url, retryable=True) from exc
+        return b"".join(chunks)
+
+
+def fetch_page(url: str, *, config: Config | None = None) -> Page:
+    """Fetch one page with a fresh ``Fetcher`` (for one-off use; reuse a Fetcher for many pages)."""
+    config = config or Config()
+    with Fetcher(config.fetch) as fetcher:
+        return fetcher.fetch(url)
