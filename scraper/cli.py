@@ -1,0 +1,95 @@
+"""The ``scraper`` command: argument parsing, logging set-up and exit codes, in one place.
+
+Each verb lives in ``scraper.commands.<verb>`` with ``add_parser(subparsers)`` and ``run(args) -> int``
+and is a thin layer over library functions. This is the only module that configures logging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Config, load_config
+from .errors import ConfigError, ScraperError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+# verb -> module under scraper.commands
+VERBS = {"extract": "extract", "crawl": "crawl", "export": "export", "extract-warc": "warc"}
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * verbosity
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("scraper: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, min(logging.ERROR, level)))
+    if verbosity < 2:  # third-party chatter only when asked for twice
+        for noisy in ("readability", "urllib3", "charset_normalizer"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scraper", description="Fetch news pages and write the article as clean JSON records."
+    )
+    parser.add_argument("--version", action="version", version=f"scraper {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", metavar="FILE", help="config.toml (default: $SCRAPER_CONFIG or ./config.toml)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    common.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    common.add_argument(
+        "--allow-private", action="store_true", help="allow fetching loopback and private network addresses"
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for verb, module_name in VERBS.items():
+        name = f"{__package__}.commands.{module_name}"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        p = module.add_parser(sub, verb, [common])
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def resolve_config(path: str | None) -> Config:
+    """The config named on the command line, else $SCRAPER_CONFIG, else ./config.toml, else defaults."""
+    if path is None:
+        path = os.environ.get("SCRAPER_CONFIG")
+        if path is None and Path("config.toml").is_file():
+            path = "config.toml"
+    return load_config(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 usage/config, 75 locked)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(-1 if args.quiet else args.verbose)
+    try:
+        config = resolve_config(args.config)
+        if args.allow_private:
+            config = config.replace(fetch={"allow_private": True})
+        return int(args._run(args, config))
+    except ConfigError as exc:
+        print(f"scraper: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ScraperError as exc:
+        print(f"scraper: error: {exc}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    except KeyboardInterrupt:
+        print("scraper: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return EXIT_OK

@@ -1,0 +1,165 @@
+"""Writing records: atomic JSON files, whole-line JSON Lines, and text/Markdown renderings."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError
+from .record import Article
+
+log = logging.getLogger(__name__)
+
+__all__ = ["record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes"]
+
+
+def _scrub(value: Any) -> Any:
+    """Lone surrogates cannot be encoded as UTF-8: replace them rather than fail the record."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def record_json(record: Article | dict[str, Any], *, indent: int | None = None) -> str:
+    """The record as JSON: UTF-8 text without ASCII escapes, no NaN, surrogates replaced."""
+    data = record.to_dict() if isinstance(record, Article) else record
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
+    except (UnicodeEncodeError, ValueError):
+        return json.dumps(_scrub(data), ensure_ascii=False, allow_nan=False, indent=indent)
+
+
+def render(article: Article, fmt: str, *, indent: int = 2) -> str:
+    """``article`` as json, jsonl, text (title and body) or markdown (structure kept)."""
+    if fmt == "json":
+        return record_json(article, indent=indent)
+    if fmt == "jsonl":
+        return record_json(article)
+    if fmt == "text":
+        return f"{article.title}\n\n{article.body}" if article.title else article.body
+    if fmt == "markdown":
+        return _markdown(article)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _markdown(article: Article) -> str:
+    blocks = article.blocks or tuple(("p", para) for para in article.body.split("\n\n"))
+    out: list[str] = [f"# {article.title}"] if article.title else []
+    previous = ""
+    for kind, text in blocks:
+        if kind == "h":
+            line = f"## {text}"
+        elif kind == "li":
+            line = f"- {text}"
+        elif kind == "quote":
+            line = f"> {text}"
+        elif kind == "row":
+            line = "| " + text + " |"
+        elif kind == "pre":
+            line = f"```\n{text}\n```"
+        else:
+            line = text
+        # consecutive list items and table rows stay together; everything else is a paragraph
+        sep = "\n" if kind in ("li", "row") and previous == kind else "\n\n"
+        out.append(sep + line if out else line)
+        previous = kind
+    return "".join(out) + "\n"
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform or filesystem allows it
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: temporary file in the same folder, fsync, rename."""
+    path = Path(path)
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def write_record(article: Article, folder: str | Path, *, indent: int = 2) -> Path:
+    """Write ``folder/ID.json`` atomically; re-extracting the same URL replaces its own file only."""
+    path = Path(folder) / f"{article.id}.json"
+    atomic_write_bytes(path, (record_json(article, indent=indent) + "\n").encode("utf-8"))
+    return path
+
+
+def _repair_tail(fd: int) -> None:
+    """Cut a partial last line left by a crash, so appends always start on a line of their own."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return
+    pos = size
+    chunk = 4096
+    while pos > 0:
+        start = max(0, pos - chunk)
+        os.lseek(fd, start, os.SEEK_SET)
+        data = os.read(fd, pos - start)
+        if start + len(data) == size and data.endswith(b"\n"):
+            return
+        nl = data.rfind(b"\n")
+        if nl >= 0:
+            os.ftruncate(fd, start + nl + 1)
+            log.warning("removed a partial last line from a JSON Lines file")
+            return
+        pos = start
+    os.ftruncate(fd, 0)
+
+
+def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path) -> int:
+    """Append records as whole lines (one write each, then fsync); returns the number written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        _repair_tail(fd)
+        for record in records:
+            line = (record_json(record) + "\n").encode("utf-8")
+            written = os.write(fd, line)
+            if written != len(line):  # a short write (disk full): cut it off again
+                _repair_tail(fd)
+                raise OutputError(f"cannot write {path}: short write (disk full?)")
+        os.fsync(fd)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            _repair_tail(fd)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    return len(records)
