@@ -219,7 +219,7 @@ class Fetcher:
     ) -> Page:
         """Fetch ``url``; raise a ``FetchError`` subclass with a one-line message on any failure."""
         cfg = self.config
-        backoff = wait_exponential_jitter(initial=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base)
+        backoff = wait_exponential_jitter(multiplier=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None

@@ -28,6 +28,8 @@ _SUPERSETS = {
     "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
     "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "utf8": "utf-8",
 }
+# How much more "chaos" (charset_normalizer's mess ratio) windows-1252 may show and still be preferred.
+_WESTERN_MARGIN = 0.1
 # Elements deeper than this are flattened before parsing goes on: libxml2 and readability give up at 255.
 MAX_DEPTH = 200
 
@@ -64,7 +66,14 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    results = charset_normalizer.from_bytes(data[:200_000])
+    best = results.best()
+    if best is not None and best.encoding != "cp1252":
+        # Short Western pages often score a hair "better" as cp1257/cp1250 (e.g. "è" read as "č");
+        # like browsers, fall back to windows-1252 when it is nearly as plausible.
+        western = next((m for m in results if m.encoding == "cp1252"), None)
+        if western is not None and western.chaos <= best.chaos + _WESTERN_MARGIN:
+            best = western
     codec = lookup_charset(best.encoding) if best is not None else None
     codec = codec or "windows-1252"
     return data.decode(codec, "replace"), codec
