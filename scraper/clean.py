@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
-_KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h", "h2": "h",
+_KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
             "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
 _SENTENCE_END = ("." , "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…")
 
@@ -175,10 +175,12 @@ def clean_blocks(
     section_key = caption_key(meta.section) if meta.section else None
     while kept:
         b = kept[0]
-        if b.words > 15 or (b.kind == "p" and b.words > 8 and _is_sentence(b.text)):
+        if b.kind != "h1" and (b.words > 15 or (b.kind == "p" and b.words > 8 and _is_sentence(b.text))):
             break
         key = caption_key(b.text)
-        if section_key and key == section_key:
+        if b.kind == "h1":
+            pass  # the headline: it has its own field
+        elif section_key and key == section_key:
             out.section = meta.section
         elif b.kind != "h" and b.words <= 3 and not _is_sentence(b.text) and len(kept) > 1 and out.section is None:
             out.section = b.text  # a short label on top, such as a section link
@@ -204,7 +206,7 @@ def clean_blocks(
             if kept and kept[-1].words <= 10 and not _is_sentence(kept[-1].text):
                 out.dropped.append(("tail-list-lead", kept.pop().text))
             continue
-        if b.kind == "h" or R.BYLINE.match(b.text) or (b.words <= 6 and b.link_ratio > 0.5):
+        if b.kind in ("h", "h1") or R.BYLINE.match(b.text) or (b.words <= 6 and b.link_ratio > 0.5):
             out.dropped.append(("tail", kept.pop().text))
             continue
         break

@@ -69,7 +69,9 @@ def extract(
     page_url = final_url or url
     tree = parse_html(html, http_charset=http_charset)
     meta = extract_metadata(tree, page_url)
-    rules = config.rules_for(urlsplit(page_url).hostname if page_url else None)
+    # a saved page given without its URL still names itself in its canonical link
+    rule_url = page_url or meta.canonical_url
+    rules = config.rules_for(urlsplit(rule_url).hostname if rule_url else None)
 
     figures = collect_figures(tree, page_url)
     prune_tree(tree, rules)

@@ -60,7 +60,7 @@ def _markdown(article: Article) -> str:
     out: list[str] = [f"# {article.title}"] if article.title else []
     previous = ""
     for kind, text in blocks:
-        if kind == "h":
+        if kind in ("h", "h1"):
             line = f"## {text}"
         elif kind == "li":
             line = f"- {text}"

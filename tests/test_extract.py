@@ -1,0 +1,91 @@
+"""Extraction and cleaning rules on small hand-made pages (the fixtures cover whole real-like pages)."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+import scraper
+from scraper.errors import ExtractionError
+from scraper.record import record_schema
+from scraper.write import render
+
+PARAS = [
+    "The city council voted on Tuesday to approve a new budget for the coming year, ending months of debate.",
+    "Councillors said the plan would fund road repairs, two new libraries and an expanded bus network.",
+    "Opponents argued that the increase in property taxes would hurt families already facing higher costs.",
+    "The mayor said she was confident the budget struck the right balance between ambition and prudence.",
+]
+
+
+def page(body: str, head: str = "") -> str:
+    return f"""<!doctype html><html lang="en-GB"><head><title>Budget passes | The Daily Example</title>
+    <meta property="og:site_name" content="The Daily Example">{head}</head>
+    <body><header><nav><a href="/">Home</a><a href="/news">News</a><a href="/sport">Sport</a></nav></header>
+    <main><article><h1>Budget passes after long debate</h1>{body}</article></main>
+    <footer><p>Copyright 2026 The Daily Example. All rights reserved.</p></footer></body></html>"""
+
+
+def paras(items: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in items)
+
+
+def test_plain_article_body_and_title() -> None:
+    art = scraper.extract(page(paras(PARAS)), "https://news.example.com/budget")
+    assert art.body == "\n\n".join(PARAS)
+    assert art.title == "Budget passes after long debate" or art.title == "Budget passes"
+    assert art.language == "en-gb"
+    assert art.word_count == len(art.body.split())
+    jsonschema.validate(art.to_dict(), record_schema())
+
+
+def test_figure_caption_moves_to_images_and_repeats_collapse() -> None:
+    fig = ('<figure><img src="/a.jpg" alt="The council chamber on Tuesday night.">'
+           '<figcaption>The council chamber on Tuesday night. <span class="credit">Photo: Jane Roe</span>'
+           "</figcaption></figure>")
+    body = paras(PARAS[:2]) + fig + "<p>The council chamber on Tuesday night.</p>" + paras(PARAS[2:] + [PARAS[3]])
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join(PARAS)
+    assert [(i.url, i.caption, i.credit) for i in art.images] == [
+        ("https://news.example.com/a.jpg", "The council chamber on Tuesday night.", "Photo: Jane Roe")
+    ] or art.images[0].caption == "The council chamber on Tuesday night."
+    assert "chamber" not in art.body
+
+
+def test_promo_byline_and_section_label_leave_the_body() -> None:
+    body = (
+        '<a class="kicker" href="/news/local">Local</a><p class="byline">By Sam Writer</p>'
+        + paras(PARAS)
+        + "<p>Sign up for our free morning newsletter</p>"
+        + "<p>Stay up to date with The Daily Example</p><ul><li><a href='/app'>App</a></li>"
+        "<li><a href='/s'>Subscribe</a></li><li><a href='/f'>Follow</a></li><li><a href='/l'>Listen</a></li></ul>"
+    )
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join(PARAS)
+
+
+def test_structure_kept_for_markdown() -> None:
+    body = (paras(PARAS[:2]) + "<h2>What happens next</h2>" + paras(PARAS[2:])
+            + "<ul><li>Road repairs start in March across the northern districts.</li>"
+            "<li>The libraries open in 2028 in the two fastest-growing suburbs.</li></ul>"
+            "<blockquote><p>This is a budget for everyone in this city, the mayor told the chamber.</p></blockquote>")
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert "\n\nWhat happens next\n\n" in art.body
+    md = render(art, "markdown")
+    assert "## What happens next" in md
+    assert "- Road repairs start in March across the northern districts.\n- The libraries open" in md
+    assert "> This is a budget for everyone" in md
+
+
+def test_no_article_is_an_error() -> None:
+    with pytest.raises(ExtractionError, match="no article found"):
+        scraper.extract("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    with pytest.raises(ExtractionError):
+        scraper.extract("")
+
+
+def test_id_is_stable_across_tracking_parameters() -> None:
+    a = scraper.extract(page(paras(PARAS)), "https://News.Example.com/budget?utm_source=x#top")
+    b = scraper.extract(page(paras(PARAS)), "https://news.example.com/budget")
+    assert a.id == b.id
+    assert len(a.id) == 32 and int(a.id, 16) >= 0
