@@ -1,0 +1,898 @@
+"""Page metadata (title, byline, dates, language, section...) from JSON-LD, meta tags and a few elements.
+
+Reads the parsed tree with targeted XPath only and never changes it: the extractor prunes the same tree
+afterwards. Sources are tried in priority order, JSON-LD first, then OpenGraph and other meta tags,
+then microdata and visible elements as fallbacks.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+from lxml.html import HtmlElement
+
+from .dates import date_from_url, normalize_date
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Metadata", "extract_metadata"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What a page says about its article; every field optional."""
+
+    title: str | None = None
+    description: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    image: str | None = None
+
+
+# --- selectors and rules as data -------------------------------------------------------------------
+
+_XP_META = lxml.etree.XPath("//meta[@content]")
+_XP_JSONLD = lxml.etree.XPath(
+    "//script[contains(translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'ld+json')]"
+)
+_XP_TITLE = lxml.etree.XPath("(//head/title | //title)[1]")
+_XP_H1 = lxml.etree.XPath("//body//h1[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
+_XP_CANONICAL = lxml.etree.XPath(
+    "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]"
+)
+_XP_IMAGE_SRC = lxml.etree.XPath("//link[@rel='image_src'][@href]/@href")
+_XP_TIME = lxml.etree.XPath(
+    "//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]"
+    " | //article//time | //main//time | //time"
+)
+_XP_ITEMPROP_DATE = lxml.etree.XPath("//*[@itemprop='datePublished'][not(self::meta)]")
+_XP_ITEMPROP_MODIFIED = lxml.etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
+_XP_ITEMPROP_HEADLINE = lxml.etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
+_XP_ITEMPROP_AUTHOR = lxml.etree.XPath(
+    "//*[@itemprop='author' or @itemprop='creator'][not(self::meta)]"
+    "[not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+_XP_ITEMPROP_NAME = lxml.etree.XPath(".//*[@itemprop='name']")
+_XP_REL_AUTHOR = lxml.etree.XPath(
+    "//body//a[@rel='author'][not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+# Short elements named like an author's name, the last resort for a byline.
+_XP_AUTHOR_CLASS = lxml.etree.XPath(
+    "//body//*[@class][contains(@class, 'author') or contains(@class, 'Author')]"
+    "[self::span or self::a or self::div or self::p or self::li]"
+)
+# Unlisted meta keys that still name a publication date ("sn-post-date", "pub_date").
+_DATE_META_KEY = re.compile(r"(publish|pub|post|release|creat).{0,3}date|date.{0,3}(publish|creat)")
+_ISO_IN_TEXT = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
+# Visible datelines: elements whose class says they hold the publication date.
+_XP_DATE_CLASS = lxml.etree.XPath(
+    "//body//*[contains(@class, 'publish') or contains(@class, 'date') or contains(@class, 'Date')"
+    " or contains(@class, 'posted') or contains(@class, 'time')]"
+    "[not(contains(@class, 'update') or contains(@class, 'modif'))][string-length(normalize-space()) < 80]"
+)
+_XP_BYLINE = lxml.etree.XPath(
+    "//body//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
+    " or contains(@class, 'author-name') or contains(@class, 'authorName')]"
+)
+
+# Meta keys (property, name or itemprop, lowercased) by field, best first.
+TITLE_KEYS = (
+    "og:title",
+    "twitter:title",
+    "parsely-title",
+    "sailthru.title",
+    "dc.title",
+    "dcterms.title",
+    "title",
+)
+HEADLINE_KEYS = ("headline",)
+DESCRIPTION_KEYS = (
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.description",
+)
+PUBLISHED_KEYS = (
+    "article:published_time",
+    "article:published",
+    "og:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "publish-date",
+    "publishdate",
+    "publish_date",
+    "pubdate",
+    "og:pubdate",
+    "dcterms.created",
+    "dcterms.issued",
+    "dc.date.issued",
+    "dc.date.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "cxenseparse:recs:publishtime",
+    "article_date_original",
+    "originalpublicationdate",
+    "pdate",
+    "displaydate",
+    "dc.date.published",
+    "article:post_date",
+    "published_time",
+    "published-date",
+    "release_date",
+    "datecreated",
+)
+MODIFIED_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "article.updated",
+    "dcterms.modified",
+    "dc.date.modified",
+    "lastmod",
+    "last-modified",
+    "article:modified",
+    "modified_time",
+    "updated_time",
+    "cxenseparse:recs:articlemodifiedtime",
+)
+AUTHOR_KEYS = (
+    "author",
+    "byl",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "article:author",
+    "cxenseparse:author",
+    "article.author",
+    "author_name",
+    "og:article:author",
+    "book:author",
+)
+SECTION_KEYS = (
+    "article:section",
+    "parsely-section",
+    "article.section",
+    "section",
+    "cxenseparse:recs:articlesection",
+    "sailthru.section",
+    "dc.subject",
+    "category",
+)
+TAG_KEYS = ("article:tag", "parsely-tags", "sailthru.tags", "news_keywords", "keywords")
+LANGUAGE_KEYS = ("content-language", "language", "dc.language", "dcterms.language", "og:locale")
+SITE_NAME_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:app:name:iphone")
+IMAGE_KEYS = (
+    "og:image:secure_url",
+    "og:image",
+    "og:image:url",
+    "twitter:image",
+    "twitter:image:src",
+    "image",
+    "thumbnail",
+)
+URL_KEYS = ("og:url", "twitter:url", "parsely-link")
+
+ARTICLE_TYPES = frozenset(
+    {"blogposting", "liveblogposting", "report", "socialmediaposting", "scholarlyarticle"}
+)
+WEAK_TYPES = frozenset({"webpage", "itempage", "collectionpage", "creativework", "newsmediaorganization"})
+PERSON_TYPES = frozenset({"person"})
+# JSON-LD properties whose values may hold further typed objects worth indexing.
+_NESTED_KEYS = frozenset(
+    {
+        "@graph",
+        "mainEntity",
+        "mainEntityOfPage",
+        "itemListElement",
+        "hasPart",
+        "about",
+        "subjectOf",
+        "isPartOf",
+        "author",
+        "creator",
+        "publisher",
+    }
+)
+
+# Separators between a headline and a site name in <title> (and sometimes og:title).
+_TITLE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+|\s*\|\s*")
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_HTML_COMMENT = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|^\s*//.*$", re.M)
+_JS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+# Byline cleaning.
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|words|story|text|reporting|reported|posted|published|compiled|photos?|report)"
+    r"\s+(?:and\s+\w+\s+)?by|by|from|author|authors|von|par|por|door|di)\b\s*[:\-–]?\s*",
+    re.I,
+)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_FOR_SUFFIX = re.compile(r"\s+(?:for|of|at|in)\s+(?:the\s+)?[A-Z][\w.&' -]*$")
+_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b|\by\b|\bwith\b|\n)\s*", re.I)
+_ROLE_WORDS = re.compile(
+    r"\b(writer|editor|reporter|correspondent|contributor|columnist|staff|analyst|producer|"
+    r"photographer|intern|critic|journalist|chief|senior|associate|"
+    r"updated|published|min(?:ute)?s?\s+read|read\s+more|follow|twitter|email|comments?|share|guest|"
+    r"more\s+by|view\s+all|profile|biography)\b",
+    re.I,
+)
+_NAME_SPLIT_PERIOD = re.compile(r"(?<=[a-z]{2})\.\s+(?=[A-Z])")
+# A byline often runs on into its dateline: cut at a weekday, "Month 19", or a digit.
+_DATE_TAIL = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$|"
+    r"\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d.*$|\d.*$",
+    re.I | re.S,
+)
+_DOMAIN = re.compile(r"\w\.(?:com|net|org|co|uk|in|au|ca|de|fr|io|info|news)\b", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(media|news|press|network|group|international|agency|inc|ltd|wires?|services|staff|associated|"
+    r"newspaper|magazine|times|post|journal|daily|tribune|herald)\b",
+    re.I,
+)
+_CAMEL_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+_LABEL_PREFIX = re.compile(r"^\w{3,12}\s*:\s*(?=\w)")
+_NAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "da",
+        "di",
+        "du",
+        "dos",
+        "das",
+        "del",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "el",
+        "ter",
+        "zu",
+        "y",
+        "e",
+    }
+)
+_NON_NAME = re.compile(r"[\d@#<>{}\[\]=/\\]|https?:")
+_LANG_OK = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+_LANG_SPLIT = re.compile(r"[,;\s]+")
+_KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
+
+MAX_AUTHORS = 10
+MAX_TAGS = 40
+
+
+# --- small text helpers ---------------------------------------------------------------------------
+
+
+def _clean(text: Any) -> str | None:
+    """Unescape entities, drop control characters and collapse whitespace; None for empty text."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        if isinstance(text, int | float) and not isinstance(text, bool):
+            text = str(text)
+        else:
+            return None
+    if "&" in text:
+        text = html.unescape(text)
+    text = _WS.sub(" ", _CONTROL.sub("", text)).strip()
+    return text or None
+
+
+def _fold(text: str) -> str:
+    """A comparison key: casefolded, typographic quotes and dashes made plain, spaces collapsed."""
+    text = text.casefold()
+    for src, dst in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("\xa0", " ")):
+        text = text.replace(src, dst)
+    return _WS.sub(" ", text).strip()
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL for ``link`` against ``base``, or None."""
+    link = _clean(link)
+    if not link or link.startswith(("data:", "javascript:", "#")):
+        return None
+    if link.startswith("//"):
+        scheme = urlsplit(base).scheme if base else ""
+        link = f"{scheme or 'https'}:{link}"
+    if base:
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    return link if link.startswith(("http://", "https://")) else None
+
+
+# --- meta tags ------------------------------------------------------------------------------------
+
+
+def _collect_meta(tree: HtmlElement) -> dict[str, list[str]]:
+    """All ``<meta content>`` values by lowercased property/name/itemprop/http-equiv, in page order."""
+    found: dict[str, list[str]] = {}
+    for el in _XP_META(tree):
+        content = _clean(el.get("content"))
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def _first_meta(meta: dict[str, list[str]], keys: Iterable[str]) -> Iterator[str]:
+    for key in keys:
+        yield from meta.get(key, ())
+
+
+# --- JSON-LD --------------------------------------------------------------------------------------
+
+
+def _load_json(text: str) -> list[Any]:
+    """Every JSON value in a script body, tolerating comments, trailing commas and concatenation."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        return [json.loads(text)]
+    except ValueError:
+        pass
+    repaired = _HTML_COMMENT.sub("", text)
+    repaired = _JS_COMMENT.sub("", repaired)
+    repaired = _TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", repaired.replace("\n", " ").replace("\t", " ")))
+    decoder = json.JSONDecoder(strict=False)
+    values: list[Any] = []
+    pos = 0
+    length = len(repaired)
+    while pos < length:
+        while pos < length and repaired[pos] not in "{[":
+            pos += 1
+        if pos >= length:
+            break
+        try:
+            value, end = decoder.raw_decode(repaired, pos)
+        except ValueError:
+            log.debug("unreadable JSON-LD near offset %d", pos)
+            break
+        values.append(value)
+        pos = end
+    return values
+
+
+def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    """Flatten nested JSON-LD (lists, @graph, mainEntity, nested objects) into a list of typed objects."""
+    if depth > 8:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _walk(item, out, depth + 1)
+    elif isinstance(value, dict):
+        if "@type" in value or "@id" in value:
+            out.append(value)
+        for key, child in value.items():
+            if key in _NESTED_KEYS:
+                _walk(child, out, depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower().rsplit("/", 1)[-1].rsplit(":", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    return any(k.endswith("article") or k in ARTICLE_TYPES for k in _types(obj))
+
+
+@dataclass(slots=True)
+class _JsonLd:
+    article: dict[str, Any] | None
+    weak: dict[str, Any] | None
+    by_id: dict[str, dict[str, Any]]
+    objects: list[dict[str, Any]]
+
+
+def _read_jsonld(tree: HtmlElement) -> _JsonLd:
+    objects: list[dict[str, Any]] = []
+    for script in _XP_JSONLD(tree):
+        for value in _load_json(script.text or ""):
+            _walk(value, objects)
+    by_id: dict[str, dict[str, Any]] = {}
+    for obj in objects:
+        ident = obj.get("@id")
+        if isinstance(ident, str) and len(obj) > 1:
+            by_id.setdefault(ident, obj)
+    articles = [o for o in objects if _is_article(o)]
+    # The article with a headline and a date is the page's own; teasers of other articles rarely have both.
+    article = max(
+        articles, key=lambda o: ("headline" in o) + ("datePublished" in o) + ("author" in o), default=None
+    )
+    weak = next(
+        (o for o in objects if _types(o) & WEAK_TYPES and ("headline" in o or "datePublished" in o)), None
+    )
+    return _JsonLd(article, weak, by_id, objects)
+
+
+def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str):
+        return by_id.get(value["@id"], value)
+    return value
+
+
+def _ld_text(value: Any, by_id: dict[str, dict[str, Any]] | None = None) -> str | None:
+    """A plain string out of a JSON-LD value that may be a string, a list or a named object."""
+    if by_id is not None:
+        value = _resolve(value, by_id)
+    if isinstance(value, list):
+        for item in value:
+            text = _ld_text(item, by_id)
+            if text:
+                return text
+        return None
+    if isinstance(value, dict):
+        for key in ("name", "@value", "url", "contentUrl", "@id"):
+            if key in value:
+                return _ld_text(value[key])
+        return None
+    return _clean(value)
+
+
+def _ld_people(value: Any, by_id: dict[str, dict[str, Any]], site_names: tuple[str, ...] = ()) -> list[str]:
+    """Names of the authors in a JSON-LD author value (string, object, list or @id reference).
+
+    An Organization author that is the site itself is left out: it names the publisher, not a byline.
+    """
+    value = _resolve(value, by_id)
+    if isinstance(value, list):
+        return [name for item in value for name in _ld_people(item, by_id, site_names)]
+    if isinstance(value, dict):
+        if _types(value) - PERSON_TYPES and site_names and isinstance(value.get("name"), str):
+            key = re.sub(r"\W", "", _fold(value["name"]))
+            if key and any(key in site or site in key for site in site_names):
+                return []
+        name = value.get("name")
+        if isinstance(name, list | dict):
+            return _ld_people(name, by_id)
+        if not name and (value.get("givenName") or value.get("familyName")):
+            name = f"{value.get('givenName') or ''} {value.get('familyName') or ''}"
+        text = _clean(name)
+        return [text] if text else []
+    text = _clean(value)
+    return [text] if text else []
+
+
+def _ld_get(ld: _JsonLd, key: str) -> Any:
+    """A property of the page's article object, falling back to the weak (WebPage) object."""
+    for obj in (ld.article, ld.weak):
+        if obj is not None and obj.get(key) not in (None, "", []):
+            return obj[key]
+    return None
+
+
+# --- fields ---------------------------------------------------------------------------------------
+
+
+def _site_name(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    for value in _first_meta(meta, SITE_NAME_KEYS[:1]):
+        return value
+    publisher = _ld_get(ld, "publisher")
+    name = _ld_text(publisher, ld.by_id) if publisher is not None else None
+    if name and not name.startswith(("http", "#")):
+        return name
+    for obj in ld.objects:
+        if _types(obj) & {"newsmediaorganization", "organization", "website"}:
+            name = _clean(obj.get("name")) if isinstance(obj.get("name"), str) else None
+            if name:
+                return name
+    for value in _first_meta(meta, SITE_NAME_KEYS[1:]):
+        if not value.startswith(("http", "@")):
+            return value
+    return None
+
+
+def _host_words(url: str | None) -> set[str]:
+    if not url:
+        return set()
+    host = urlsplit(url).hostname or ""
+    parts = [
+        p for p in host.split(".") if p not in ("www", "m", "com", "org", "net", "co", "uk", "au", "news")
+    ]
+    return {p for p in parts if len(p) > 2}
+
+
+def _is_site_label(part: str, site_name: str | None, host_words: set[str]) -> bool:
+    """True when a title segment names the site rather than the article."""
+    key = re.sub(r"[^\w]", "", _fold(part))
+    if not key:
+        return True
+    if site_name:
+        site = re.sub(r"[^\w]", "", _fold(site_name))
+        if site and (key == site or (len(key) > 2 and (key in site or site in key) and len(part) < 40)):
+            return True
+    return any(word == key or (len(word) > 3 and word in key and len(part) < 30) for word in host_words)
+
+
+def _strip_site(title: str, site_name: str | None, host_words: set[str], *, loose: bool) -> str:
+    """Remove a site name suffix or prefix; with ``loose`` also a short side ("Opinion | Headline")."""
+    parts = _TITLE_SPLIT.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SPLIT.findall(title)
+    # Drop site-name segments from both ends.
+    start, end = 0, len(parts)
+    while end - start > 1 and _is_site_label(parts[end - 1], site_name, host_words):
+        end -= 1
+    while end - start > 1 and _is_site_label(parts[start], site_name, host_words):
+        start += 1
+    if (start, end) == (0, len(parts)) and loose:
+        longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+        others = [p for i, p in enumerate(parts) if i != longest]
+        if all(len(p.split()) <= 3 for p in others) and len(parts[longest].split()) >= 3:
+            # A lone short label at an end is the site; keep middle pieces joined as written.
+            if longest == 0:
+                end = 1
+            elif longest == len(parts) - 1:
+                start = longest
+    kept = parts[start]
+    for i in range(start + 1, end):
+        kept += seps[i - 1] + parts[i]
+    return kept.strip()
+
+
+def _title(
+    tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, site_name: str | None, url: str | None
+) -> str | None:
+    hosts = _host_words(url)
+    h1s = [t for t in (_clean(h.text_content()) for h in _XP_H1(tree)[:5]) if t and len(t) > 3]
+    title_el = _XP_TITLE(tree)
+    html_title = _clean(title_el[0].text_content()) if title_el else None
+    candidates: list[str] = []
+    for value in _first_meta(meta, TITLE_KEYS[:1]):
+        candidates.append(value)
+    headline = _ld_text(_ld_get(ld, "headline")) or _ld_text(_ld_get(ld, "name") if ld.article else None)
+    if headline:
+        candidates.append(headline)
+    for value in _first_meta(meta, TITLE_KEYS[1:] + HEADLINE_KEYS):
+        candidates.append(value)
+    for el in _XP_ITEMPROP_HEADLINE(tree)[:1]:
+        text = _clean(el.text_content())
+        if text:
+            candidates.append(text)
+    if html_title:
+        candidates.append(html_title)
+    folded = [_fold(c) for c in candidates]
+    # A visible h1 that a metadata title agrees with (fully or as one side of "Headline | Site") is the
+    # headline as readers see it, without any site label or section prefix.
+    for h1 in h1s:
+        key = _fold(h1)
+        if len(key) < 10:
+            continue
+        if any(key == c or (key in c and len(key) > 0.4 * len(c)) for c in folded):
+            return h1
+    for candidate in candidates[:-1] if html_title else candidates:
+        stripped = _strip_site(candidate, site_name, hosts, loose=False)
+        if stripped:
+            # A longer h1 beginning with a truncated metadata headline is the full one.
+            base = _fold(stripped).rstrip(".… ")
+            for h1 in h1s:
+                if len(base) > 20 and _fold(h1).startswith(base):
+                    return h1
+            return stripped
+    if html_title:
+        stripped = _strip_site(html_title, site_name, hosts, loose=True)
+        if len(h1s) == 1 and _fold(h1s[0]) in _fold(html_title):
+            return h1s[0]
+        return stripped
+    return h1s[0] if h1s else None
+
+
+def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> list[str]:
+    """Names in a byline string: prefixes, emails, URLs, roles and "for Outlet" removed; "A and B" split.
+
+    With ``strict`` (text from page elements rather than metadata) any part that does not look like a
+    name rejects the whole string.
+    """
+    text = _clean(raw)
+    if not text:
+        return []
+    if _URL.fullmatch(text) or text.startswith(("http", "www.", "/")):
+        return []
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = _EMAIL.sub(" ", _URL.sub(" ", text))
+    text = _DATE_TAIL.sub("", text)
+    text = _NAME_SPLIT_PERIOD.sub(", ", text)
+    text = _BY_PREFIX.sub("", text).strip(" ,;:|-–—")
+    text = _LABEL_PREFIX.sub("", text)
+    names: list[str] = []
+    for part in _SPLIT_AUTHORS.split(text):
+        part = _BY_PREFIX.sub("", part).strip(" ,;:|-–—.'\"")
+        part = _FOR_SUFFIX.sub("", part).strip(" ,;:|-–—")
+        if not part or part.startswith("@"):
+            continue
+        words = part.split()
+        if (
+            _ROLE_WORDS.search(_CAMEL_GLUE.sub(" ", part))
+            or _NON_NAME.search(part)
+            or _DOMAIN.search(part)
+            or len(words) > 5
+            or len(part) > 60
+            or (len(words) == 1 and part.islower())
+            or any(w[:1].islower() and w.lower() not in _NAME_PARTICLES for w in words[1:])
+        ):
+            if strict:
+                return []
+            continue
+        if strict and words[0].lower() in ("the", "a", "an"):
+            return []
+        if part.isupper() and len(part) > 4 and " " in part:
+            part = part.title()
+        names.append(part)
+    return _people_first(names)
+
+
+def _people_first(names: list[str]) -> list[str]:
+    """In a byline naming people, drop the outlet credited beside them ("Jane Roe, Example Media")."""
+    people = [n for n in names if len(n.split()) >= 2 and not _ORG_WORDS.search(n)]
+    if not people:
+        return names
+    return people
+
+
+def _short_text(el: HtmlElement, limit: int) -> str | None:
+    """The element's text when shorter than ``limit`` characters, else None (without reading it all)."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        size += len(piece.strip())
+        if size >= limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _dedupe(values: Iterable[str], limit: int) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        key = _fold(value)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(value)
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def _authors(
+    tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, site_name: str | None
+) -> tuple[str, ...]:
+    sources: list[list[str]] = []
+    if ld.article is not None:
+        raw = ld.article.get("author") or ld.article.get("creator")
+        if raw:
+            publisher = _ld_text(_ld_get(ld, "publisher"), ld.by_id)
+            sites = tuple(k for k in (re.sub(r"\W", "", _fold(n)) for n in (site_name, publisher) if n) if k)
+            sources.append(_ld_people(raw, ld.by_id, sites))
+    for key in AUTHOR_KEYS:
+        values = meta.get(key)
+        if values:
+            sources.append(values)
+    people = [el for el in _XP_ITEMPROP_AUTHOR(tree)[:MAX_AUTHORS]]
+    if people:
+        names = []
+        for el in people:
+            inner = _XP_ITEMPROP_NAME(el)
+            names.append(
+                (inner[0].get("content") or inner[0].text_content())
+                if inner
+                else (el.get("content") or el.text_content())
+            )
+        sources.append(names)
+    sources.append([el.text_content() for el in _XP_REL_AUTHOR(tree)[:MAX_AUTHORS]])
+    site_key = re.sub(r"\W", "", _fold(site_name)) if site_name else ""
+
+    def visible_bylines(xpath: lxml.etree.XPath) -> list[tuple[str, ...]]:
+        found = []
+        for el in xpath(tree)[:3]:
+            if "comment" in (el.get("class") or "").lower() or _XP_IN_FORM(el):
+                continue
+            text = _short_text(el, 120)
+            names = _clean_person(text, site_name, strict=True) if text else []
+            if names and len(names) <= 4:
+                found.append(_dedupe(names, MAX_AUTHORS))
+        return found
+
+    deferred: list[str] = []
+    for values in sources:
+        names = _dedupe((name for value in values for name in _clean_person(value, site_name)), MAX_AUTHORS)
+        if not names:
+            continue
+        keys = {re.sub(r"\W", "", _fold(n)) for n in names}
+        if site_key and all(k and (k in site_key or site_key in k) for k in keys):
+            # Only the site's own name: a real byline elsewhere on the page is better.
+            deferred = deferred or list(names)
+            continue
+        # A visible byline naming these people and more (co-authors) is the fuller statement.
+        folded = {_fold(n) for n in names}
+        for extra in visible_bylines(_XP_BYLINE)[:2]:
+            if folded < {_fold(n) for n in extra}:
+                return extra
+        return names
+    visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS)
+    return visible[0] if visible else tuple(deferred)
+
+
+def _first_date(values: Iterable[Any]) -> str | None:
+    for value in values:
+        if isinstance(value, list):
+            value = value[0] if value else None
+        text = _clean(value)
+        result = normalize_date(text) if text else None
+        if result:
+            return result
+    return None
+
+
+def _element_dates(elements: Iterable[HtmlElement]) -> Iterator[str]:
+    for el in elements:
+        yield el.get("datetime") or el.get("content") or el.text_content()
+
+
+def _published(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, url: str | None) -> str | None:
+    return (
+        _first_date([_ld_get(ld, "datePublished"), _ld_get(ld, "dateCreated")])
+        or _first_date(_first_meta(meta, PUBLISHED_KEYS))
+        or _first_date(_element_dates(_XP_ITEMPROP_DATE(tree)[:3]))
+        or _first_date(_element_dates(_XP_TIME(tree)[:5]))
+        or _first_date(v for k, vs in meta.items() if _DATE_META_KEY.search(k) for v in vs)
+        or _first_date(_dateline_text(el) for el in _XP_DATE_CLASS(tree)[:8])
+        or date_from_url(url)
+    )
+
+
+def _dateline_text(el: HtmlElement) -> str | None:
+    """A visible dateline's date: an ISO-looking run inside it, or its whole short text."""
+    text = el.get("datetime") or el.get("content") or el.get("value") or _short_text(el, 80)
+    if not text:
+        return None
+    match = _ISO_IN_TEXT.search(text)
+    return match.group(0) if match else text
+
+
+def _modified(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    return (
+        _first_date([_ld_get(ld, "dateModified")])
+        or _first_date(_first_meta(meta, MODIFIED_KEYS))
+        or _first_date(_element_dates(_XP_ITEMPROP_MODIFIED(tree)[:2]))
+    )
+
+
+def _language(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    candidates = [
+        tree.get("lang"),
+        tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        _ld_text(_ld_get(ld, "inLanguage")),
+    ]
+    candidates.extend(_first_meta(meta, LANGUAGE_KEYS))
+    for value in candidates:
+        if not value:
+            continue
+        for token in _LANG_SPLIT.split(value.strip()):
+            code = token.replace("_", "-").lower().strip("-")
+            if _LANG_OK.match(code) and code not in ("und", "xx", "zz"):
+                return code
+    return None
+
+
+def _section(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    value = _ld_get(ld, "articleSection")
+    text = _ld_text(value)
+    if text:
+        return text.split(",")[0].strip() or None
+    for value in _first_meta(meta, SECTION_KEYS):
+        if not value.startswith("http"):
+            return value
+    return None
+
+
+def _tags(meta: dict[str, list[str]], ld: _JsonLd) -> tuple[str, ...]:
+    values: list[str] = list(meta.get("article:tag", ()))
+    if not values:
+        keywords = _ld_get(ld, "keywords")
+        if isinstance(keywords, list):
+            values = [t for t in (_ld_text(k) for k in keywords) if t]
+        elif isinstance(keywords, str):
+            values = [keywords]
+    if not values:
+        for key in TAG_KEYS[1:]:
+            if key in meta:
+                values = meta[key]
+                break
+    tags = [t.strip() for v in values for t in _KEYWORD_SPLIT.split(v) if t.strip() and len(t) < 80]
+    return _dedupe(tags, MAX_TAGS)
+
+
+def _image(meta: dict[str, list[str]], ld: _JsonLd, tree: HtmlElement, base: str | None) -> str | None:
+    for value in _first_meta(meta, IMAGE_KEYS):
+        link = _absolute(value, base)
+        if link:
+            return link
+    ld_image = _ld_get(ld, "image") or _ld_get(ld, "thumbnailUrl")
+    link = _absolute(_ld_text(ld_image, ld.by_id), base) if ld_image else None
+    if link:
+        return link
+    for value in _XP_IMAGE_SRC(tree)[:1]:
+        return _absolute(value, base)
+    return None
+
+
+def _canonical(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, base: str | None) -> str | None:
+    for el in _XP_CANONICAL(tree)[:1]:
+        link = _absolute(el.get("href"), base)
+        if link:
+            return link
+    for value in _first_meta(meta, URL_KEYS):
+        link = _absolute(value, base)
+        if link:
+            return link
+    ld_url = _ld_get(ld, "url") or _ld_get(ld, "mainEntityOfPage")
+    return _absolute(_ld_text(ld_url), base) if ld_url else None
+
+
+def _description(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    for value in _first_meta(meta, DESCRIPTION_KEYS[:1]):
+        return value
+    text = _ld_text(_ld_get(ld, "description"))
+    if text:
+        return text
+    for value in _first_meta(meta, DESCRIPTION_KEYS[1:]):
+        return value
+    return None
+
+
+def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
+    """Read a page's metadata from its parsed tree (not modified); ``url`` resolves relative links."""
+    meta = _collect_meta(tree)
+    ld = _read_jsonld(tree)
+    site_name = _site_name(meta, ld)
+    canonical = _canonical(tree, meta, ld, url)
+    base = url or canonical
+    return Metadata(
+        title=_title(tree, meta, ld, site_name, url or canonical),
+        description=_description(meta, ld),
+        authors=_authors(tree, meta, ld, site_name),
+        published=_published(tree, meta, ld, url or canonical),
+        modified=_modified(tree, meta, ld),
+        section=_section(meta, ld),
+        tags=_tags(meta, ld),
+        language=_language(tree, meta, ld),
+        site_name=site_name,
+        canonical_url=canonical,
+        image=_image(meta, ld, tree, base),
+    )
