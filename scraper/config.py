@@ -18,7 +18,16 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Config", "FetchConfig", "ExtractConfig", "OutputConfig", "SiteRules", "load_config"]
+__all__ = [
+    "Config",
+    "CrawlConfig",
+    "ExtractConfig",
+    "FetchConfig",
+    "OutputConfig",
+    "SiteRules",
+    "SourceConfig",
+    "load_config",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,37 @@ class SiteRules:
 
 
 @dataclass(frozen=True, slots=True)
+class CrawlConfig:
+    """How ``scraper crawl`` runs: output, politeness, budgets and retries."""
+
+    out: str = "out"  # output folder (relative paths: to the current directory)
+    output: str = "files"  # files: OUT/YYYY/MM/DD/ID.json | jsonl: one OUT/crawl-TIMESTAMP.jsonl per run
+    state: str = ""  # SQLite state file; empty: OUT/.scraper-state.sqlite
+    workers: int = 8  # threads; hosts fetched concurrently, each host one request at a time
+    delay: float = 1.0  # seconds between request starts on one host (robots.txt Crawl-delay wins if longer)
+    page_budget: int = 1000  # article pages fetched per run at most; the rest wait for the next run
+    max_failure_share: float = 0.5  # exit 1 when more than this share of fetched pages failed
+    retry_limit: int = 3  # attempts per URL over runs before giving up on a transient failure
+    retry_backoff: float = 900.0  # seconds before the first retry on a later run, doubled per attempt
+    max_sitemaps: int = 50  # sitemap files fetched per run at most (index children included)
+    max_links: int = 200  # links followed from one start page at most
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """One ``[[sources]]`` entry: where article URLs come from."""
+
+    type: str = "feed"  # feed | sitemap | page | urls
+    url: str = ""  # the feed, sitemap or start page; for "urls": a text file (path or http URL), optional
+    urls: tuple[str, ...] = ()  # for "urls": the article URLs themselves
+    include: tuple[str, ...] = ()  # regexes; an URL must match one (searched anywhere in the URL)
+    exclude: tuple[str, ...] = ()  # regexes; an URL matching one is dropped
+    max_articles: int = 0  # new articles taken from this source per run; 0: no limit
+    max_age_days: float = 0.0  # only articles newer than this (by feed/sitemap date or published); 0: any
+    name: str = ""  # for the logs and the run summary; default: the URL
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration."""
 
@@ -73,6 +113,8 @@ class Config:
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     sites: Mapping[str, SiteRules] = field(default_factory=dict)
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    sources: tuple[SourceConfig, ...] = ()
 
     def rules_for(self, host: str | None) -> SiteRules | None:
         """The site rules for ``host`` (or its closest parent domain), if any and if enabled."""
@@ -99,8 +141,17 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
-_SECTION_TYPES: dict[str, type] = {"fetch": FetchConfig, "extract": ExtractConfig, "output": OutputConfig}
-_CHOICES: dict[str, tuple[str, ...]] = {"output.format": ("json", "jsonl", "text", "markdown")}
+_SECTION_TYPES: dict[str, type] = {
+    "fetch": FetchConfig,
+    "extract": ExtractConfig,
+    "output": OutputConfig,
+    "crawl": CrawlConfig,
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "output.format": ("json", "jsonl", "text", "markdown"),
+    "crawl.output": ("files", "jsonl"),
+    "sources.type": ("feed", "sitemap", "page", "urls"),
+}
 
 
 def _line_of(text: str, dotted: str) -> int | None:
@@ -193,10 +244,46 @@ def config_from_dict(data: Mapping[str, Any], *, path: str = "<config>", text: s
                 host.lower(): build_section(SiteRules, rules, prefix=f"sites.{host}", path=path, text=text)
                 for host, rules in table.items()
             }
+        elif name == "sources":
+            sections["sources"] = _build_sources(table, path=path, text=text)
         else:
-            known = ", ".join(sorted([*_SECTION_TYPES, "sites"]))
+            known = ", ".join(sorted([*_SECTION_TYPES, "sites", "sources"]))
             raise ConfigError(f"{_where(path, text, name)}: unknown section [{name}] (known: {known})")
+    crawl = sections.get("crawl")
+    if crawl is not None and crawl.max_failure_share > 1:
+        where = _where(path, text, "crawl.max_failure_share")
+        raise ConfigError(f"{where}: crawl.max_failure_share must be between 0 and 1, got {crawl.max_failure_share}")
+    if crawl is not None and crawl.workers < 1:
+        raise ConfigError(f"{_where(path, text, 'crawl.workers')}: crawl.workers must be at least 1")
     return Config(**sections)
+
+
+def _build_sources(tables: Any, *, path: str, text: str) -> tuple[SourceConfig, ...]:
+    """Validate ``[[sources]]``: each entry's errors name the key and the line within that entry."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{_where(path, text, 'sources')}: sources must be an array of tables ([[sources]])")
+    headers = [i for i, line in enumerate(text.splitlines()) if re.match(r"^\s*\[\[\s*sources\s*\]\]", line)]
+    out: list[SourceConfig] = []
+    for n, table in enumerate(tables):
+        # blank the lines before the n-th [[sources]] header so line lookups land inside this entry
+        local = text
+        if n < len(headers):
+            lines = text.splitlines()
+            local = "\n" * headers[n] + "\n".join(lines[headers[n]:])
+        source = build_section(SourceConfig, table, prefix="sources", path=path, text=local)
+        if source.type in ("feed", "sitemap", "page") and not source.url:
+            raise ConfigError(f"{_where(path, local, 'sources.type')}: a {source.type} source needs a url")
+        if source.type == "urls" and not (source.url or source.urls):
+            raise ConfigError(f"{_where(path, local, 'sources.type')}: a urls source needs urls or url")
+        for key in ("include", "exclude"):
+            for pattern in getattr(source, key):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    where = _where(path, local, f"sources.{key}")
+                    raise ConfigError(f"{where}: sources.{key}: bad regex {pattern!r}: {exc}") from None
+        out.append(source)
+    return tuple(out)
 
 
 def load_config(path: str | Path | None = None) -> Config:
