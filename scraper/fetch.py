@@ -19,6 +19,7 @@ import http
 import logging
 import re
 import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -183,7 +184,8 @@ class Fetcher:
         adapter = SafeAdapter(self.policy, resolver=resolver)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        session.verify = True
+        if session.verify is not True and not isinstance(session.verify, str):
+            session.verify = True  # TLS is always verified; a caller's CA bundle path is kept
         session.headers["User-Agent"] = config.user_agent or default_user_agent()
         session.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         session.headers["Accept-Encoding"] = "gzip, deflate, br"
@@ -307,9 +309,11 @@ class Fetcher:
         except AddressRefused as exc:
             raise _fail(BlockedError, str(exc), url) from None
         except requests.exceptions.SSLError as exc:
-            text = str(exc)
-            reason = "TLS certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS error"
-            raise _fail(FetchError, f"{reason} ({_describe(exc)})", url) from exc
+            root = _root_os_error(exc)
+            if isinstance(root, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                detail = getattr(root, "verify_message", None) or _describe(exc)
+                raise _fail(FetchError, f"TLS certificate verify failed ({detail})", url) from exc
+            raise _fail(FetchError, f"TLS error ({_describe(exc)})", url) from exc
         except requests.exceptions.ConnectTimeout as exc:
             raise _fail(FetchError, f"connect timed out after {timeout[0]:g} s", url, retryable=True) from exc
         except requests.exceptions.ReadTimeout as exc:
@@ -358,7 +362,7 @@ class Fetcher:
         try:
             phrase = http.HTTPStatus(status).phrase
         except ValueError:
-            phrase = resp.reason or "Unknown"
+            phrase = (resp.reason or "").strip() or "Unknown"
         if status in _REDIRECTS:
             raise _fail(HTTPStatusError, f"HTTP {status} redirect without Location", url, status=status)
         if status < 200:
