@@ -78,6 +78,162 @@ _XP_AUTHOR_CLASS = lxml.etree.XPath(
 # Unlisted meta keys that still name a publication date ("sn-post-date", "pub_date").
 _DATE_META_KEY = re.compile(r"(publish|pub|post|release|creat).{0,3}date|date.{0,3}(publish|creat)")
 _ISO_IN_TEXT = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_XP_FIRST_PARAGRAPHS = lxml.etree.XPath("(//body//p)[position() <= 12]//text()")
+_WORD = re.compile(r"[^\W\d_]+")
+# The commonest function words of a few languages, for pages that do not declare theirs.
+STOPWORDS = {
+    "en": frozenset(
+        [
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "is",
+            "that",
+            "for",
+            "it",
+            "on",
+            "was",
+            "with",
+            "as",
+            "are",
+            "be",
+            "by",
+            "at",
+            "this",
+            "have",
+            "from",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "und",
+            "das",
+            "ist",
+            "nicht",
+            "mit",
+            "den",
+            "von",
+            "zu",
+            "ein",
+            "eine",
+            "im",
+            "sich",
+            "auf",
+            "für",
+            "des",
+            "dem",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "et",
+            "des",
+            "est",
+            "une",
+            "du",
+            "que",
+            "pour",
+            "dans",
+            "qui",
+            "en",
+            "sur",
+            "pas",
+            "au",
+            "avec",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "de",
+            "que",
+            "y",
+            "en",
+            "los",
+            "las",
+            "del",
+            "se",
+            "por",
+            "con",
+            "una",
+            "para",
+            "es",
+            "su",
+            "al",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "de",
+            "que",
+            "e",
+            "do",
+            "da",
+            "em",
+            "um",
+            "para",
+            "com",
+            "não",
+            "uma",
+            "os",
+            "no",
+            "se",
+            "na",
+            "por",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "di",
+            "che",
+            "e",
+            "la",
+            "per",
+            "un",
+            "non",
+            "una",
+            "sono",
+            "del",
+            "della",
+            "con",
+            "le",
+            "si",
+            "gli",
+        ]
+    ),
+    "nl": frozenset(
+        ["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "niet", "met", "voor", "die"]
+    ),
+    "id": frozenset(
+        [
+            "yang",
+            "dan",
+            "di",
+            "ini",
+            "itu",
+            "dengan",
+            "untuk",
+            "tidak",
+            "dari",
+            "dalam",
+            "akan",
+            "pada",
+            "ada",
+            "juga",
+        ]
+    ),
+}
 _XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
 # Visible datelines: elements whose class says they hold the publication date.
 _XP_DATE_CLASS = lxml.etree.XPath(
@@ -800,14 +956,38 @@ def _language(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str
         _ld_text(_ld_get(ld, "inLanguage")),
     ]
     candidates.extend(_first_meta(meta, LANGUAGE_KEYS))
+    declared: list[str] = []
     for value in candidates:
         if not value:
             continue
         for token in _LANG_SPLIT.split(value.strip()):
             code = token.replace("_", "-").lower().strip("-")
             if _LANG_OK.match(code) and code not in ("und", "xx", "zz"):
+                declared.append(code)
+                break
+    primaries = {code.split("-")[0] for code in declared}
+    if len(primaries) == 1:
+        return declared[0]
+    # Nothing declared, or declarations disagree (a template's lang="en" on a German post): let the
+    # page's own words decide between them.
+    guess = _guess_language(tree)
+    if guess:
+        for code in declared:
+            if code.split("-")[0] == guess:
                 return code
-    return None
+        if not declared:
+            return guess
+    return declared[0] if declared else None
+
+
+def _guess_language(tree: HtmlElement) -> str | None:
+    """The language whose commonest words dominate the first paragraphs; None when unsure."""
+    words = _WORD.findall(" ".join(_XP_FIRST_PARAGRAPHS(tree)).lower())
+    if len(words) < 30:
+        return None
+    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] >= 0.08 * len(words) else None
 
 
 def _section(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:

@@ -219,3 +219,12 @@ def test_benchmark_pages_match_truth(prefix: str) -> None:
     assert meta.published and ISO_RESULT.match(meta.published)
     assert meta.language and LANG_RE.match(meta.language)
     assert meta.language.split("-")[0] == want["language"]
+
+
+def test_undeclared_language_guessed_from_text() -> None:
+    words = (
+        "Die Stadt hat sich auf den Winter vorbereitet, und das ist nicht mit dem Vorjahr zu vergleichen. "
+    )
+    body = f"<p>{words * 4}</p>"
+    assert extract_metadata(page("", body)).language == "de"
+    assert extract_metadata(page("", body, lang="en")).language == "en"  # one declaration is trusted
