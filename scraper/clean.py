@@ -206,7 +206,13 @@ def clean_blocks(
             if kept and kept[-1].words <= 10 and not _is_sentence(kept[-1].text):
                 out.dropped.append(("tail-list-lead", kept.pop().text))
             continue
-        if b.kind in ("h", "h1") or R.BYLINE.match(b.text) or (b.words <= 6 and b.link_ratio > 0.5):
+        if (
+            b.kind in ("h", "h1")
+            or R.BYLINE.match(b.text)
+            or (b.words <= 6 and b.link_ratio > 0.5)
+            or (b.words <= 80 and R.SIGN_OFF.search(b.text))
+            or (b.words <= 60 and R.PROMO_LINE.search(b.text))
+        ):
             out.dropped.append(("tail", kept.pop().text))
             continue
         break

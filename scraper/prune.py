@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 __all__ = ["Figure", "collect_figures", "prune_tree", "select_images"]
 
 _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
+# An inline element inside a paragraph that holds a picture and several links: a hover card.
+_HOVER_CARDS = XPath("//p//span[.//img and count(.//a) >= 2]")
+_EMBED_QUOTES = XPath("//blockquote[@class]")
 _HOLDS_ARTICLE = XPath("boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'])")
 _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 _CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
@@ -216,6 +219,12 @@ def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
                 if el.getparent() is not None:
                     el.drop_tree()
                     dropped += 1
+    for el in _HOVER_CARDS(tree):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in _EMBED_QUOTES(tree):
+        if tokens(el) & R.EMBED_QUOTE_TOKENS:
+            el.set("class", "embedded-quote")
     body = tree.find("body")
     stack = list(reversed(body if body is not None else tree))
     while stack:

@@ -82,12 +82,24 @@ PROMO_LINE = re.compile(
     r"|(?:download|get) (?:the|our) .{0,30}app\b|stay up to date with\b|follow us\b|follow .{0,40} on "
     r"(?:twitter|facebook|instagram|x|linkedin|tiktok|threads)\b|share (?:this|on)\b|(?:read|see) more\b"
     r"|related(?: articles| stories| coverage| content|:)|more (?:on this story|stories|from)\b"
-    r"|click here\b|listen to (?:this|the) (?:article|story)\b|advertisement$|sponsored content$"
+    r"|click here\b|listen to (?:this|the) (?:article|story)\b|advert(?:isement)?$|sponsored content$"
+    r"|this slideshow requires javascript|comments?$|tell us what you think\b"
     r"|(?:copyright|©)\s|all rights reserved|this (?:article|story) (?:was|is) (?:first|originally) published"
     r"|we use cookies\b|to continue reading\b|you have \d+ free articles?\b|already a subscriber\b"
     r"|support (?:our|independent) journalism\b)",
     re.I,
 )
+# Sign-offs that close wire and magazine copy: credits for reporting and editing, author blurbs.
+SIGN_OFF = re.compile(
+    r"^\(?\s*(?:(?:additional |writing and )?reporting|writing|editing|compiled|research|translated|"
+    r"produced|illustrations?|photography|graphics)(?: and \w+)? by\b"
+    r"|\b(?:follow (?:him|her|them|us|me)\b.{0,60}\b(?:on|at) (?:twitter|facebook|instagram|x|linkedin|threads)\b"
+    r"|(?:may|can) be reached at\b|is out now\b|(?:email|contact) (?:him|her|them|the author) at\b"
+    r"|the views (?:and opinions )?expressed\b|share it with a friend\b)",
+    re.I,
+)
+# Embedded social posts: quotations the article makes, though readability's vocabulary calls them unlikely.
+EMBED_QUOTE_TOKENS = frozenset({"tweet", "twitter", "instagram", "tiktok", "bluesky", "mastodon", "threads"})
 WORD = re.compile(r"\w+")
 SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
