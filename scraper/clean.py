@@ -157,6 +157,8 @@ def clean_blocks(
             reason = "title"
         elif phrases and any(key.startswith(p) for p in phrases):
             reason = "site-phrase"
+        elif _looks_like_dateline(b):
+            reason = "dateline"
         elif b.words <= 12 and R.CREDIT_LINE.match(b.text):
             reason = "credit"
         elif b.words <= 30 and R.PROMO_LINE.search(b.text) and b.link_ratio > 0 or (
@@ -173,6 +175,7 @@ def clean_blocks(
 
     # The head of the body: section label, bylines and datelines before the first real paragraph.
     section_key = caption_key(meta.section) if meta.section else None
+    description_key = caption_key(meta.description) if meta.description else None
     while kept:
         b = kept[0]
         if b.kind != "h1" and (b.words > 15 or (b.kind == "p" and b.words > 8 and _is_sentence(b.text))):
@@ -186,6 +189,8 @@ def clean_blocks(
             out.section = b.text  # a short label on top, such as a section link
         elif R.BYLINE.match(b.text) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
             pass
+        elif description_key == key and not _is_sentence(b.text):
+            pass  # the standfirst, which the description field holds
         else:
             break
         out.dropped.append(("head", b.text))

@@ -168,6 +168,7 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
             continue
         found.append(fig)
         el.drop_tree()
+    found.extend(_loose_image_captions(tree, base))
     # Stray captions (a caption element outside any figure) are captions too.
     for el in list(tree.iter("figcaption")):
         text = _text(el)
@@ -175,6 +176,50 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
             caption, credit = _split_credit(text)
             found.append(Figure(None, caption, credit, frozenset({caption_key(text), caption_key(caption)}), True))
         el.drop_tree()
+    return found
+
+
+_EMPHASIS = frozenset({"em", "i", "small", "cite"})
+_CAPTION_HOLDERS = frozenset({"p", "div", "center", "span", "em", "i", "small"})
+
+
+def _emphasised_only(el: HtmlElement) -> bool:
+    """Text set entirely in emphasis, as image captions often are: <p><em>...</em></p>."""
+    if (el.text or "").strip() or len(el) != 1:
+        return el.tag in _EMPHASIS
+    child = el[0]
+    return child.tag in _EMPHASIS | {"center"} and not (child.tail or "").strip() and (
+        child.tag in _EMPHASIS or _emphasised_only(child)
+    )
+
+
+def _loose_image_captions(tree: HtmlElement, base: str | None) -> list[Figure]:
+    """Images outside figures: their alt text, and a short emphasised line right below them, are captions."""
+    found: list[Figure] = []
+    for img in list(tree.iter("img")):
+        alt = normalize_text(img.get("alt") or "")
+        texts = {caption_key(alt)} if len(alt.split()) >= 2 else set()
+        caption_el = None
+        holder = img.getparent()
+        for candidate in (img.getnext(), holder.getnext() if holder is not None else None):
+            if candidate is None or candidate.tag not in _CAPTION_HOLDERS:
+                continue
+            text = _text(candidate)
+            if 0 < len(text.split()) <= 25 and _emphasised_only(candidate):
+                caption_el = candidate
+                break
+        if caption_el is None and not texts:
+            continue
+        caption = _text(caption_el) if caption_el is not None else None
+        credit = None
+        if caption:
+            texts.add(caption_key(caption))
+            caption, credit = _split_credit(caption)
+        url = _image_url(img, base)
+        found.append(Figure(url, caption, credit, frozenset(t for t in texts if t),
+                            caption is None or _in_furniture(img)))
+        if caption_el is not None:
+            caption_el.drop_tree()
     return found
 
 

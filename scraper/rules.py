@@ -95,7 +95,7 @@ SIGN_OFF = re.compile(
     r"produced|illustrations?|photography|graphics)(?: and \w+)? by\b"
     r"|\b(?:follow (?:him|her|them|us|me)\b.{0,60}\b(?:on|at) (?:twitter|facebook|instagram|x|linkedin|threads)\b"
     r"|(?:may|can) be reached at\b|is out now\b|(?:email|contact) (?:him|her|them|the author) at\b"
-    r"|the views (?:and opinions )?expressed\b|share it with a friend\b)",
+    r"|share it with a friend\b)",
     re.I,
 )
 # Embedded social posts: quotations the article makes, though readability's vocabulary calls them unlikely.
