@@ -1,0 +1,250 @@
+"""Sources of article URLs: RSS/Atom feeds, sitemaps, start pages and URL lists. Parsing only, no I/O.
+
+The crawler fetches a source with the ``Fetcher`` and hands the bytes here:
+
+* feeds are parsed by ``feedparser``, after ``defusedxml`` has refused any entity declaration
+  (feedparser's expat parser would expand internal entities: a billion-laughs feed would blow up);
+* sitemaps (urlset or sitemap index, gzip or not, Google News ``news:publication_date``, ``lastmod``)
+  are parsed by ``defusedxml.ElementTree`` with DTDs forbidden, after a capped gunzip;
+* start pages give their ``<a href>`` links, resolved against the page URL;
+* URL lists are text, one URL a line, ``#`` comments allowed.
+
+``select_links`` applies a source's include/exclude patterns and age limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+import feedparser
+from defusedxml import DefusedXmlException
+
+from .config import SourceConfig
+from .errors import FetchError
+from .parse import parse_html
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Link",
+    "SitemapDoc",
+    "SourceError",
+    "gunzip_capped",
+    "parse_date",
+    "parse_feed",
+    "parse_page_links",
+    "parse_sitemap",
+    "parse_url_list",
+    "select_links",
+]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_SKIP_SCHEMES = re.compile(r"^\s*(javascript|mailto|tel|data|ftp|file):", re.I)
+
+
+class SourceError(FetchError):
+    """A feed, sitemap or URL list could not be used (malformed, hostile or too large)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An URL found in a source, with the date the source gives for it (if any)."""
+
+    url: str
+    date: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapDoc:
+    """A parsed sitemap: article links (urlset) and child sitemaps (sitemap index)."""
+
+    links: list[Link] = field(default_factory=list)
+    sitemaps: list[Link] = field(default_factory=list)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An aware datetime from ISO 8601 (W3C datetime, as in sitemaps) or RFC 2822 text; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def gunzip_capped(data: bytes, *, max_bytes: int, url: str = "") -> bytes:
+    """``data`` gunzipped if it is gzip (sitemap.xml.gz), refusing more than ``max_bytes`` decompressed."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise SourceError(f"bad gzip data: {url}", url=url) from exc
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url)
+    return out
+
+
+def _refuse_entities(data: bytes, url: str) -> None:
+    """Raise SourceError if the XML declares entities or external references (XXE, billion laughs)."""
+    try:
+        SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise SourceError(f"refused XML with entity declarations ({type(exc).__name__}): {url}", url=url) from None
+    except (ParseError, ValueError):
+        pass  # malformed: feedparser's lenient parser copes, and it never expands declared entities
+
+
+def _struct_to_dt(value: object) -> datetime | None:
+    try:
+        return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index,misc]
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_feed(data: bytes, url: str) -> list[Link]:
+    """The entry links of an RSS or Atom feed, in feed order, with their published/updated dates."""
+    _refuse_entities(data, url)
+    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    if not parsed.entries and parsed.get("bozo"):
+        raise SourceError(f"not a feed ({parsed.get('bozo_exception')!s:.80}): {url}", url=url)
+    links: list[Link] = []
+    for entry in parsed.entries:
+        href = entry.get("link")
+        if not href:
+            alternates = [x.get("href") for x in entry.get("links", []) if x.get("rel", "alternate") == "alternate"]
+            href = next((h for h in alternates if h), None)
+        if not href:
+            continue
+        date = _struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed"))
+        links.append(Link(urljoin(url, href.strip()), date))
+    return links
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(elem: Element, name: str) -> str | None:
+    for child in elem:
+        if _local(child.tag) == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def _news_date(elem: Element) -> str | None:
+    for child in elem:
+        if _local(child.tag) == "news":
+            return _child_text(child, "publication_date")
+    return None
+
+
+def parse_sitemap(data: bytes, url: str, *, max_bytes: int = 50_000_000) -> SitemapDoc:
+    """A sitemap (``urlset``) or sitemap index, gzipped or not; DTDs and entities are refused."""
+    data = gunzip_capped(data, max_bytes=max_bytes, url=url)
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise SourceError(f"refused sitemap with a DTD or entities ({type(exc).__name__}): {url}", url=url) from None
+    except ParseError as exc:
+        raise SourceError(f"malformed sitemap ({exc}): {url}", url=url) from None
+    kind = _local(root.tag)
+    doc = SitemapDoc()
+    if kind not in ("urlset", "sitemapindex"):
+        raise SourceError(f"not a sitemap (root element <{kind}>): {url}", url=url)
+    target = doc.links if kind == "urlset" else doc.sitemaps
+    for elem in root:
+        if _local(elem.tag) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(elem, "loc")
+        if not loc:
+            continue
+        date = parse_date(_news_date(elem)) or parse_date(_child_text(elem, "lastmod"))
+        target.append(Link(urljoin(url, loc), date))
+    return doc
+
+
+def parse_page_links(html: bytes | str, url: str, *, http_charset: str | None = None) -> list[str]:
+    """Absolute http(s) links of a start page (``<base href>`` honoured), without fragments, in page order."""
+    tree = parse_html(html, http_charset=http_charset)
+    base = url
+    for href in tree.xpath("//base/@href")[:1]:
+        base = urljoin(url, str(href).strip())
+    links: list[str] = []
+    for href in tree.xpath("//a/@href"):
+        href = str(href).strip()
+        if not href or href.startswith("#") or _SKIP_SCHEMES.match(href):
+            continue
+        try:
+            parts = urlsplit(urljoin(base, href))
+        except ValueError:
+            continue
+        if parts.scheme not in ("http", "https"):
+            continue
+        links.append(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
+    return links
+
+
+def parse_url_list(text: str) -> list[str]:
+    """URLs from text, one a line; blank lines and ``#`` comments ignored."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def select_links(links: Iterable[Link], source: SourceConfig, *, source_url: str = "",
+                 same_host: bool = False, now: datetime | None = None) -> list[Link]:
+    """Filter by the source's include/exclude patterns and ``max_age_days``; drop repeats; keep order.
+
+    ``same_host`` (start pages without include patterns): keep links to the source's own host only.
+    """
+    include = [re.compile(p) for p in source.include]
+    exclude = [re.compile(p) for p in source.exclude]
+    cutoff = None
+    if source.max_age_days:
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=source.max_age_days)
+    host = (urlsplit(source_url).hostname or "").lower() if same_host and not include else None
+    seen: set[str] = set()
+    out: list[Link] = []
+    for link in links:
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        if not link.url.lower().startswith(("http://", "https://")):
+            continue
+        if host is not None and (urlsplit(link.url).hostname or "").lower() != host:
+            continue
+        if include and not any(p.search(link.url) for p in include):
+            continue
+        if any(p.search(link.url) for p in exclude):
+            continue
+        if cutoff is not None and link.date is not None and link.date < cutoff:
+            continue
+        out.append(link)
+    return out
+
+
+def too_old(published: str | None, max_age_days: float, *, now: datetime | None = None) -> bool:
+    """True if an article's ``published`` date is known and older than ``max_age_days`` (0: never)."""
+    if not max_age_days:
+        return False
+    when = parse_date(published)
+    return when is not None and when < (now or datetime.now(UTC)) - timedelta(days=max_age_days)
+
+
+def links_of(urls: Sequence[str]) -> list[Link]:
+    """Plain URLs as undated links."""
+    return [Link(u) for u in urls]

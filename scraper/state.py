@@ -1,0 +1,222 @@
+"""Crawl state in one SQLite file: which URLs were seen and how they ended, and feed validators.
+
+Tables:
+
+* ``urls``: one row per normalised URL (``record.normalize_url``): status, attempts, next retry time,
+  content hash, record id and path. Statuses:
+
+  - ``pending``: discovered, not yet fetched (survives a killed run, so a 304 feed loses nothing);
+  - ``writing``: the record is being written to ``path`` (set *before* the write, so the next run can
+    tell whether the file made it: see ``CrawlState.unfinished_writes``);
+  - ``done``: the record is durably on disk;
+  - ``failed``: a transient failure; retried once ``next_retry`` has passed, up to the retry limit;
+  - ``gave_up``: failed ``retry_limit`` times;
+  - ``skipped``: not an article for us (404, robots.txt, not HTML, no article found, too old, duplicate).
+
+* ``sources``: ETag and Last-Modified per feed/sitemap/start page URL, for conditional requests.
+
+One connection shared by the crawl's threads behind a lock (writes are tiny; SQLite serialises writers
+anyway). WAL journal, ``synchronous=NORMAL``: a committed row survives a killed process; a power cut may
+lose the last commits, which only makes the next run fetch those URLs again and replace the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CrawlState", "UrlRow"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    key TEXT PRIMARY KEY,          -- normalize_url(url)
+    url TEXT NOT NULL,             -- as discovered
+    source TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    updated REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_retry REAL,
+    reason TEXT,
+    content_hash TEXT,
+    record_id TEXT,
+    path TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_status ON urls(status);
+CREATE INDEX IF NOT EXISTS urls_hash ON urls(content_hash);
+CREATE TABLE IF NOT EXISTS sources (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    checked REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class UrlRow:
+    """One row of ``urls``."""
+
+    key: str
+    url: str
+    source: str
+    status: str
+    attempts: int
+    record_id: str | None
+    path: str | None
+
+
+class CrawlState:
+    """The SQLite state of crawls writing to one output folder. Thread-safe; close it when done."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open crawl state {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the database (checkpointing the WAL)."""
+        with self._lock:
+            self._db.close()
+
+    def _run(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            try:
+                return self._db.execute(sql, tuple(params))
+            except sqlite3.Error as exc:
+                raise OutputError(f"crawl state {self.path}: {exc}") from exc
+
+    # -- sources -----------------------------------------------------------------------------------
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) saved for a feed, sitemap or start page."""
+        row = self._run("SELECT etag, last_modified FROM sources WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def discovered(self, source_url: str, urls: Iterable[tuple[str, str]], *, etag: str | None,
+                   last_modified: str | None, now: float | None = None) -> list[tuple[str, str]]:
+        """Add the new ``(key, url)`` pairs as pending and save the source's validators, in one transaction.
+
+        Returns the pairs that were new. Saving both together means a 304 next time can never hide URLs
+        that were found but not yet fetched: they are in the table as pending.
+        """
+        now = time.time() if now is None else now
+        new: list[tuple[str, str]] = []
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for key, url in urls:
+                    cur = self._db.execute(
+                        "INSERT OR IGNORE INTO urls (key, url, source, status, first_seen, updated) "
+                        "VALUES (?, ?, ?, 'pending', ?, ?)", (key, url, source_url, now, now))
+                    if cur.rowcount:
+                        new.append((key, url))
+                if etag or last_modified:
+                    self._db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                                     (source_url, etag, last_modified, now))
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise OutputError(f"crawl state {self.path}: {exc}") from exc
+        return new
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` already have a row (any status)."""
+        keys = list(keys)
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._run(f"SELECT key FROM urls WHERE key IN ({marks})", chunk))
+        return found
+
+    # -- the work queue ----------------------------------------------------------------------------
+
+    def due(self, *, now: float | None = None) -> list[UrlRow]:
+        """URLs to fetch this run: pending ones (oldest first) and failed ones whose retry time has come."""
+        now = time.time() if now is None else now
+        rows = self._run(
+            "SELECT key, url, source, status, attempts, record_id, path FROM urls "
+            "WHERE status = 'pending' OR (status = 'failed' AND next_retry <= ?) "
+            "ORDER BY status = 'failed', first_seen DESC, rowid DESC", (now,)).fetchall()
+        return [UrlRow(*r) for r in rows]
+
+    def unfinished_writes(self) -> list[UrlRow]:
+        """Rows left in ``writing`` by a killed run."""
+        rows = self._run("SELECT key, url, source, status, attempts, record_id, path FROM urls "
+                         "WHERE status = 'writing'").fetchall()
+        return [UrlRow(*r) for r in rows]
+
+    def writing(self, key: str, *, record_id: str, path: str, content_hash: str) -> str | None:
+        """Note that ``key``'s record is about to be written to ``path``; returns its previous path, if any."""
+        with self._lock:
+            row = self._db.execute("SELECT path FROM urls WHERE key = ?", (key,)).fetchone()
+            self._db.execute("UPDATE urls SET status = 'writing', record_id = ?, path = ?, content_hash = ?, "
+                             "updated = ? WHERE key = ?", (record_id, path, content_hash, time.time(), key))
+        return row[0] if row else None
+
+    def done(self, key: str) -> None:
+        """The record of ``key`` is durably written."""
+        self._run("UPDATE urls SET status = 'done', reason = NULL, next_retry = NULL, attempts = attempts + 1, "
+                  "updated = ? WHERE key = ?", (time.time(), key))
+
+    def back_to_pending(self, key: str) -> None:
+        """A write that did not make it: fetch the URL again next time."""
+        self._run("UPDATE urls SET status = 'pending', updated = ? WHERE key = ?", (time.time(), key))
+
+    def skipped(self, key: str, reason: str) -> None:
+        """Not to be fetched again (404, robots.txt, no article, duplicate, too old)."""
+        self._run("UPDATE urls SET status = 'skipped', reason = ?, attempts = attempts + 1, next_retry = NULL, "
+                  "updated = ? WHERE key = ?", (reason, time.time(), key))
+
+    def failed(self, key: str, reason: str, *, retry_limit: int, backoff: float) -> str:
+        """A transient failure: schedule a retry (backoff doubling per attempt) or give up. Returns the status."""
+        now = time.time()
+        with self._lock:
+            row = self._db.execute("SELECT attempts FROM urls WHERE key = ?", (key,)).fetchone()
+            attempts = (row[0] if row else 0) + 1
+            status = "gave_up" if attempts >= retry_limit else "failed"
+            next_retry = now + backoff * 2 ** (attempts - 1) if status == "failed" else None
+            self._db.execute("UPDATE urls SET status = ?, reason = ?, attempts = ?, next_retry = ?, updated = ? "
+                             "WHERE key = ?", (status, reason, attempts, next_retry, now, key))
+        return status
+
+    def hash_owner(self, content_hash: str, key: str) -> str | None:
+        """The record id of another done URL with the same body, if any (the same article twice)."""
+        row = self._run("SELECT record_id FROM urls WHERE content_hash = ? AND key != ? AND status = 'done' "
+                        "LIMIT 1", (content_hash, key)).fetchone()
+        return row[0] if row else None
+
+    def record_path_in_use(self, path: str, key: str) -> bool:
+        """Whether another done URL's record lives at ``path`` (so it must not be deleted)."""
+        row = self._run("SELECT 1 FROM urls WHERE path = ? AND key != ? AND status IN ('done', 'writing') LIMIT 1",
+                        (path, key)).fetchone()
+        return row is not None
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status."""
+        return dict(self._run("SELECT status, COUNT(*) FROM urls GROUP BY status").fetchall())
+
+    def status_of(self, url_key: str) -> str | None:
+        """The status of one normalised URL, or None if unseen."""
+        row = self._run("SELECT status FROM urls WHERE key = ?", (url_key,)).fetchone()
+        return row[0] if row else None
