@@ -23,9 +23,11 @@ __all__ = ["Figure", "collect_figures", "prune_tree", "select_images"]
 
 _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
 # An inline element inside a paragraph that holds a picture and several links: a hover card.
-_HOVER_CARDS = XPath("//p//span[.//img and count(.//a) >= 2]")
+_HOVER_CARDS = XPath("//p//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])]")
 _EMBED_QUOTES = XPath("//blockquote[@class]")
-_HOLDS_ARTICLE = XPath("boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'])")
+_HOLDS_ARTICLE = XPath(
+    "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
+)
 _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 _CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
 _CAPTION_TOKENS = frozenset({"caption", "figcaption", "description", "desc"})

@@ -32,7 +32,7 @@ BOILERPLATE_TOKENS = frozenset({
     "copyright", "trending", "popular", "mostread", "most", "readmore", "more", "next", "prev",
     "previous", "skip", "offscreen", "srOnly", "visually", "visuallyhidden", "screenreader",
     "disclaimer", "rating", "ratings", "poll", "survey", "donate", "donation", "app", "apps", "download",
-    "follow", "email", "rss", "feed", "banner", "teaser", "teasers", "card", "cards", "carousel",
+    "follow", "email", "rss", "feed", "banner", "teaser", "teasers", "carousel",
     "slider", "ticker", "toc", "embed", "video", "player", "audio", "podcast", "gallery", "lightbox",
     "headline", "title", "meta", "metadata", "info", "label", "kicker", "eyebrow", "topics", "topic",
     "keywords", "category", "categories", "section", "breaking", "alert", "notification", "toast",
