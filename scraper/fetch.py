@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 import urllib3.exceptions
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from urllib3.util.request import ACCEPT_ENCODING
 
 from . import __version__
 from .config import Config, FetchConfig
@@ -188,7 +189,7 @@ class Fetcher:
             session.verify = True  # TLS is always verified; a caller's CA bundle path is kept
         session.headers["User-Agent"] = config.user_agent or default_user_agent()
         session.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-        session.headers["Accept-Encoding"] = "gzip, deflate, br"
+        session.headers["Accept-Encoding"] = ACCEPT_ENCODING  # only codings urllib3 can decode here
         self.session = session
 
     @property
