@@ -23,7 +23,8 @@ __all__ = ["Figure", "collect_figures", "prune_tree", "select_images"]
 
 _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
 # An inline element inside a paragraph that holds a picture and several links: a hover card.
-_HOVER_CARDS = XPath("//p//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])]")
+# (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
+_HOVER_CARDS = XPath("//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]")
 _EMBED_QUOTES = XPath("//blockquote[@class]")
 _HOLDS_ARTICLE = XPath(
     "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
