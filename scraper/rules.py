@@ -9,9 +9,9 @@ import re
 
 # Elements that never carry article text; dropped with their content before scoring.
 DROP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas",
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
     "button", "select", "input", "textarea", "option", "nav", "aside", "footer", "dialog", "menu",
-    "form-placeholder", "audio", "map", "link", "meta",
+    "form-placeholder", "video", "audio", "map", "link", "meta",
 })
 # ARIA landmark roles of page furniture.
 DROP_ROLES = frozenset({
@@ -33,7 +33,7 @@ BOILERPLATE_TOKENS = frozenset({
     "previous", "skip", "offscreen", "srOnly", "visually", "visuallyhidden", "screenreader",
     "disclaimer", "rating", "ratings", "poll", "survey", "donate", "donation", "app", "apps", "download",
     "follow", "email", "rss", "feed", "banner", "teaser", "teasers", "carousel",
-    "slider", "ticker", "toc", "embed", "video", "audio", "podcast", "lightbox",
+    "slider", "ticker", "toc", "audio", "podcast", "lightbox",
     "meta", "metadata", "info", "label", "kicker", "eyebrow", "topics", "topic",
     "keywords", "category", "categories", "section", "breaking", "alert", "notification", "toast",
 })
