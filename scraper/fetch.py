@@ -9,7 +9,8 @@ one-line message naming the (credential-free) URL. What it guards against:
   (``netsafety``: connections are pinned to the addresses that were checked);
 * bodies streamed and counted after decompression, so a gzip or brotli bomb stops at ``max_bytes``;
   a wall-clock deadline (``total_timeout``) for the whole response, so a trickling body cannot hold
-  a worker for ever (checked between reads; each read is bounded by ``read_timeout``);
+  a worker for ever (checked between reads; each read is bounded by ``read_timeout``, so a server
+  trickling its *headers* is only bounded per read: http.client reads headers in one call);
 * TLS always verified.
 """
 

@@ -8,13 +8,15 @@ Routes map a path (without the query) to a handler ``handler(request) -> (status
   ``RESET`` aborts the connection with a TCP reset. Without a Content-Length the body ends when the
   connection closes. Every response carries ``Connection: close``.
 
-Use ``LocalServer`` as a context manager, or the ``http_server`` pytest fixture::
+Use ``LocalServer`` as a context manager, or the ``http_server`` pytest fixture (register it with
+``pytest_plugins = ["tests.servers"]`` in the top-level ``conftest.py``, or wrap ``LocalServer`` in a
+fixture of your own: importing the fixture by name makes ruff report F811)::
 
-    from tests.servers import LocalServer, http_server, static  # http_server is a fixture
+    from tests.servers import LocalServer, static
 
-    def test_x(http_server):
-        http_server.routes["/"] = static(b"<html>hi</html>", headers={"Content-Type": "text/html"})
-        fetch(http_server.url("/"))
+    def test_x():
+        with LocalServer({"/": static(b"<html>hi</html>", headers={"Content-Type": "text/html"})}) as server:
+            fetch(server.url("/"))   # e.g. with FetchConfig(allow_private=True)
 
 Requests received are recorded in ``server.requests`` (method, path, query, headers).
 """
