@@ -83,7 +83,10 @@ PROMO_LINE = re.compile(
     r"(?:twitter|facebook|instagram|x|linkedin|tiktok|threads)\b|share (?:this|on)\b|(?:read|see) more\b"
     r"|related(?: articles| stories| coverage| content|:)|more (?:on this story|stories|from)\b"
     r"|click here\b|listen to (?:this|the) (?:article|story)\b|advert(?:isement)?$|sponsored content$"
-    r"|this slideshow requires javascript|comments?$|tell us what you think\b"
+    r"|this slideshow requires javascript|comments?$|tell us what you think\b|subscribe$|you may also like\b"
+    r"|more\b.{0,30}\bstories$|(?:filed|posted) (?:under|in)\b|tagged(?: with)?:|categor(?:y|ies):"
+    r"|(?:estimated )?(?:reading|read) time\b|\d+\s*min(?:ute)?s?\.? read$|tempo de leitura\b|lesezeit\b"
+    r"|temps de lecture\b|tiempo de lectura\b"
     r"|(?:copyright|©)\s|all rights reserved|this (?:article|story) (?:was|is) (?:first|originally) published"
     r"|we use cookies\b|to continue reading\b|you have \d+ free articles?\b|already a subscriber\b"
     r"|support (?:our|independent) journalism\b)",
