@@ -2,7 +2,8 @@
 
 A WARC file is read with ``warcio``. Only ``response`` records with a 2xx HTTP status and an HTML content
 type are extracted; every other record is skipped and counted by reason in a ``WarcStats``. A truncated or
-corrupt file keeps what was read before the damage and counts the damage.
+corrupt file keeps what was read before the damage and counts the damage. ARC files (the older format)
+are not read: their first record counts as corrupt.
 
 Large files are split into chunks of records by byte offset (``index_warc`` then ``plan_chunks``), so one
 file can keep several cores busy. Each extracted article becomes one JSON Lines record: the ``Article``
@@ -172,6 +173,8 @@ def iter_html_pages(
                     first = False
                 if end is not None and base + iterator.offset >= end:
                     return
+                if getattr(record, "format", "warc") != "warc":  # warcio reads junk leniently as ARC
+                    raise ArchiveLoadFailed(f"not a WARC record (format {record.format})")
                 stats.records += 1
                 if record.rec_type != "response":
                     stats.not_response += 1
