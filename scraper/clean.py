@@ -217,6 +217,7 @@ def clean_blocks(
             or (b.words <= 6 and b.link_ratio > 0.5)
             or (b.words <= 80 and R.SIGN_OFF.search(b.text))
             or (b.words <= 60 and R.PROMO_LINE.search(b.text))
+            or (b.words <= 25 and _mentions_author(b, meta.authors))
         ):
             out.dropped.append(("tail", kept.pop().text))
             continue

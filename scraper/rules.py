@@ -83,7 +83,7 @@ PROMO_LINE = re.compile(
     r"(?:twitter|facebook|instagram|x|linkedin|tiktok|threads)\b|share (?:this|on)\b|(?:read|see) more\b"
     r"|related(?: articles| stories| coverage| content|:)|more (?:on this story|stories|from)\b"
     r"|click here\b|listen to (?:this|the) (?:article|story)\b|advert(?:isement)?$|sponsored content$"
-    r"|this slideshow requires javascript|comments?$|tell us what you think\b|subscribe$|you may also like\b"
+    r"|this slideshow requires javascript|comments?$|tell us what you think\b|subscribe$|you may also like\b|don.?t miss$"
     r"|more\b.{0,30}\bstories$|(?:filed|posted) (?:under|in)\b|tagged(?: with)?:|categor(?:y|ies):"
     r"|(?:estimated )?(?:reading|read) time\b|\d+\s*min(?:ute)?s?\.? read$|tempo de leitura\b|lesezeit\b"
     r"|temps de lecture\b|tiempo de lectura\b"
@@ -98,7 +98,7 @@ SIGN_OFF = re.compile(
     r"produced|illustrations?|photography|graphics)(?: and \w+)? by\b"
     r"|\b(?:follow (?:him|her|them|us|me)\b.{0,60}\b(?:on|at) (?:twitter|facebook|instagram|x|linkedin|threads)\b"
     r"|(?:may|can) be reached at\b|is out now\b|(?:email|contact) (?:him|her|them|the author) at\b"
-    r"|share it with a friend\b)",
+    r"|share it with a friend\b|contributed (?:reporting|to this (?:report|story|article))\b)",
     re.I,
 )
 # Embedded social posts: quotations the article makes, though readability's vocabulary calls them unlikely.
@@ -112,7 +112,8 @@ DATELINE = re.compile(
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
     r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
-    r"(?:\s*(?:,|at|-|\||·)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?\s*$",
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|(?<=\s)(?=\d{1,2}[:.]\d{2}\s*[ap]\.?m\b))"  # "Updated at 1:23 p.m.": a time alone, after a label
+    r"(?:\s*(?:,|at|-|\||·|/)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?\s*$",
     re.I,
 )
