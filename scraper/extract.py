@@ -19,7 +19,7 @@ from .clean import clean_blocks, html_to_blocks
 from .config import Config
 from .errors import ExtractionError
 from .metadata import extract_metadata
-from .parse import parse_html
+from .parse import parse_html, scrub_record
 from .prune import collect_figures, prune_tree, select_images
 from .record import Article, content_hash, make_id
 
@@ -67,7 +67,7 @@ def extract(
     """Extract the article of one page. Raises ExtractionError when the page holds no article."""
     config = config or Config()
     page_url = final_url or url
-    tree = parse_html(html, http_charset=http_charset)
+    tree = parse_html(html, http_charset=http_charset, max_bytes=config.fetch.max_bytes)
     meta = extract_metadata(tree, page_url)
     # a saved page given without its URL still names itself in its canonical link
     rule_url = page_url or meta.canonical_url
@@ -88,7 +88,8 @@ def extract(
     canonical = meta.canonical_url
     images = select_images(figures, lead_image=meta.image)
     title = meta.title
-    return Article(
+    # scrub_record: no control characters, escape sequences or URL credentials leave extraction
+    return scrub_record(Article(
         id=make_id(canonical or page_url, fallback=content_hash(body)),
         url=url,
         final_url=final_url or url,
@@ -109,4 +110,4 @@ def extract(
         fetched_at=fetched_at,
         extractor={"name": "scraper", "version": __version__},
         blocks=tuple((b.kind, b.text) for b in cleaned.blocks),
-    )
+    ))

@@ -1,10 +1,19 @@
-"""Bytes to text to one lxml tree: charset decoding and tolerant parsing, done once per page."""
+"""Bytes to text to one lxml tree: charset decoding and tolerant parsing, done once per page.
+
+Pages are untrusted. Besides decoding and parsing, this module refuses what is not HTML (binary data,
+oversized input), flattens pathological nesting that libxml2 and readability cannot handle, and keeps
+control characters, terminal escape sequences and URL credentials out of everything that is built from a
+page (``scrub_text``, ``scrub_url``, ``scrub_record``).
+"""
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import logging
 import re
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import charset_normalizer
 import lxml.etree
@@ -15,11 +24,21 @@ from .errors import ExtractionError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["decode_html", "parse_html", "lookup_charset"]
+__all__ = ["decode_html", "parse_html", "lookup_charset", "scrub_text", "scrub_url", "scrub_record"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters except tab, newline and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Terminal escape sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL/ST", two-character escapes): the
+# whole sequence goes, not only the ESC, so no "[31m" residue is left in the text.
+_ANSI = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?")
+# Numeric character references to C0 controls: libxml2 turns "&#27;" into a real ESC.
+_CONTROL_REF = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
 _SUPERSETS = {
@@ -32,6 +51,35 @@ _SUPERSETS = {
 _WESTERN_MARGIN = 0.1
 # Elements deeper than this are flattened before parsing goes on: libxml2 and readability give up at 255.
 MAX_DEPTH = 200
+# libxml2 stops parsing (dropping the rest of the page) past 2048 levels even with huge_tree; a page that
+# reaches it is flattened at the source to this many levels and parsed again.
+_SOURCE_DEPTH = 1000
+# The largest page parse_html accepts (bytes, or characters for text); extract() passes fetch.max_bytes.
+MAX_PAGE_BYTES = 10_000_000
+# Attribute values longer than this are cut (class, id) or dropped: a 5 MB class attribute makes every
+# class/id regular expression of the pruner and of readability take seconds.
+_MAX_ATTR = 10_000
+_KEPT_ATTR = 1_000
+_LONG_ATTRS = lxml.etree.XPath(f"//@*[string-length(.) > {_MAX_ATTR}]")
+# Share of U+FFFD and control characters above which decoded "HTML" is taken for binary data.
+_BINARY_SHARE = 0.05
+_BINARY_SAMPLE = 65_536
+_BINARYISH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+    (b"\xff\xd8\xff", "JPEG"), (b"%PDF-", "PDF"), (b"PK\x03\x04", "ZIP"), (b"\xfd7zXZ\x00", "xz"),
+    (b"(\xb5/\xfd", "zstd"), (b"7z\xbc\xaf'\x1c", "7z"), (b"\x7fELF", "ELF"), (b"OggS", "Ogg"),
+    (b"fLaC", "FLAC"), (b"wOFF", "WOFF"), (b"wOF2", "WOFF2"), (b"\x00\x00\x01\x00", "ICO"),
+)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr", "keygen", "frame", "basefont", "isindex"})
+# Opening one of these while the same element is open closes the open one (HTML's implied end tags).
+_SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option", "a"})
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
+_BLOCKISH = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
+                       "section", "article", "ul", "ol", "table", "dd", "dt", "figure", "header", "footer"})
+
+T = TypeVar("T")
 
 
 def lookup_charset(label: str | None) -> str | None:
@@ -46,10 +94,32 @@ def lookup_charset(label: str | None) -> str | None:
         return None
 
 
+def _decode_utf8_mixed(data: bytes) -> str:
+    """UTF-8, with each byte that is not valid UTF-8 read as windows-1252.
+
+    Pages that declare UTF-8 but paste in Windows-1252 text (or mix both) keep every character.
+    """
+    view = memoryview(data)
+    parts: list[str] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            text, _ = codecs.utf_8_decode(view[pos:], "strict", True)
+        except UnicodeDecodeError as exc:
+            parts.append(codecs.utf_8_decode(view[pos:pos + exc.start], "strict", True)[0])
+            parts.append(bytes(view[pos + exc.start:pos + exc.end]).decode("windows-1252", "replace"))
+            pos += exc.end
+        else:
+            parts.append(text)
+            break
+    return "".join(parts)
+
+
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``/XML declaration, then detection.
 
-    Returns ``(text, codec_name)``. Never raises on bad bytes: undecodable bytes become U+FFFD.
+    Returns ``(text, codec_name)``. Never raises on bad bytes: a page declared UTF-8 reads stray bytes as
+    windows-1252, other codecs turn undecodable bytes into U+FFFD. Unknown charset names are ignored.
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -60,6 +130,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     if match:
         candidates.append(lookup_charset(match.group(1).decode("ascii", "replace")))
     for codec in candidates:
+        if codec == "utf-8":
+            return _decode_utf8_mixed(data), codec
         if codec and not codec.startswith("utf-16"):  # a page cannot announce UTF-16 in ASCII bytes
             return data.decode(codec, "replace"), codec
     try:
@@ -79,37 +151,198 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     return data.decode(codec, "replace"), codec
 
 
+def scrub_text(text: str) -> str:
+    """``text`` without terminal escape sequences, control characters (tab and newlines kept) or lone surrogates."""
+    if "\x1b" in text or "\x9b" in text:
+        text = _ANSI.sub("", text)
+    text = _CONTROL.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def scrub_url(url: str) -> str:
+    """``url`` without a ``user:password@`` part and without control characters."""
+    url = scrub_text(url)
+    if "@" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        if "@" in parts.netloc:
+            netloc = parts.netloc.rpartition("@")[2]
+            return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        return url
+    except ValueError:
+        return _USERINFO.sub("", url)
+
+
+def _scrub_value(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_url(value) if name.endswith("url") else scrub_text(value)
+    if isinstance(value, tuple):
+        return tuple(_scrub_value(name, v) for v in value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(k, v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return scrub_record(value)
+    return value
+
+
+def scrub_record(record: T) -> T:
+    """A copy of a dataclass record with every string scrubbed; fields named ``*url`` lose credentials.
+
+    The last guard before a record leaves extraction: values from JSON-LD, attributes or the caller's
+    URL never carry escape sequences, control characters or passwords into records or terminals.
+    """
+    assert dataclasses.is_dataclass(record) and not isinstance(record, type)
+    changes = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        scrubbed = _scrub_value(f.name, value)
+        if scrubbed != value:
+            changes[f.name] = scrubbed
+    return dataclasses.replace(record, **changes) if changes else record
+
+
+def _binary_kind(text: str, data: bytes | None) -> str | None:
+    """Why the input is not HTML (a known binary signature, or mostly undecodable/control characters)."""
+    if data is not None:
+        for magic, kind in _MAGIC:
+            if data.startswith(magic):
+                return f"{kind} data"
+    sample = text[:_BINARY_SAMPLE]
+    if sample and len(_BINARYISH.findall(sample)) > _BINARY_SHARE * len(sample):
+        return "binary data"
+    return None
+
+
+def _flatten_source(html: str, limit: int = _SOURCE_DEPTH) -> str:
+    """Drop start and end tags nested deeper than ``limit`` from the source text, keeping all text.
+
+    An approximation of HTML tree building (void elements, implied ends of p/li/td...), used only when
+    libxml2 has given up on a page for its depth.
+    """
+    stack: list[tuple[str, bool]] = []
+
+    def visit(m: re.Match[str]) -> str:
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _VOID or m.group(0).endswith("/>"):
+            return m.group(0)
+        newline = "\n" if name in _BLOCKISH else ""
+        if not closing:
+            if name in _SELF_CLOSING_SIBLINGS and stack and stack[-1][0] == name:
+                stack.pop()
+            keep = len(stack) < limit
+            stack.append((name, keep))
+            return m.group(0) if keep else newline
+        for i in range(len(stack) - 1, max(-1, len(stack) - 65), -1):
+            if stack[i][0] == name:
+                keep = stack[i][1]
+                del stack[i:]
+                return m.group(0) if keep else newline
+        return m.group(0)
+
+    return _TAG.sub(visit, html)
+
+
+def _drop_tag(el: HtmlElement) -> None:
+    """Unwrap ``el``; a block element's text stays a line of its own."""
+    if el.tag in _BLOCKISH:
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    el.drop_tag()
+
+
 def _flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> None:
-    """Unwrap elements nested deeper than ``limit``, keeping their text and children in order."""
+    """Bring every element within ``limit`` levels, keeping all text, its order and its paragraphs.
+
+    First the useless nesting goes: elements that only wrap one element (no text of their own) and hold
+    something too deep. If the page is still too deep (text at every level), the deepest elements are
+    unwrapped, each block's text kept on a line of its own.
+    """
+    elements = [root, *root.iterdescendants()]
     depth = {root: 0}
-    deep: list[HtmlElement] = []
-    for el in root.iterdescendants():
+    for el in elements[1:]:
+        depth[el] = depth[el.getparent()] + 1
+    if max(depth.values()) <= limit:
+        return
+    deepest = dict(depth)  # deepest level below each element
+    for el in reversed(elements[1:]):
         parent = el.getparent()
-        d = depth.get(parent, 0) + 1
-        depth[el] = d
-        if d > limit and isinstance(el.tag, str):
-            deep.append(el)
-    for el in reversed(deep):
+        if deepest[el] > deepest[parent]:
+            deepest[parent] = deepest[el]
+    wrappers = [
+        el for el in elements[1:]
+        if deepest[el] > limit and isinstance(el.tag, str) and el.tag not in ("body", "head")
+        and len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip()
+    ]
+    for el in wrappers:
         if el.getparent() is not None:
             el.drop_tag()
+    deep = [el for el in root.iterdescendants() if isinstance(el.tag, str)]
+    depth = {root: 0}
+    too_deep: list[HtmlElement] = []
+    for el in deep:
+        d = depth[el] = depth[el.getparent()] + 1
+        if d > limit:
+            too_deep.append(el)
+    for el in reversed(too_deep):
+        if el.getparent() is not None:
+            _drop_tag(el)
+    log.debug("flattened deep nesting: %d wrappers, %d deep elements", len(wrappers), len(too_deep))
 
 
-def parse_html(html: str | bytes, *, http_charset: str | None = None) -> HtmlElement:
-    """Parse a page into an lxml HTML tree. Raises ExtractionError when nothing can be parsed."""
+def _trim_attributes(root: HtmlElement) -> None:
+    """Cut huge class/id values to their first words and drop other huge attribute values."""
+    for value in _LONG_ATTRS(root):
+        el, name = value.getparent(), value.attrname
+        if name in ("class", "id"):
+            el.set(name, value[:_KEPT_ATTR].rpartition(" ")[0] or value[:_KEPT_ATTR])
+        else:
+            del el.attrib[name]
+
+
+def _parse(data: bytes) -> tuple[HtmlElement | None, bool]:
+    """Parse UTF-8 bytes; returns the root and whether libxml2 stopped at its depth limit."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"unparseable HTML: {exc}") from exc
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    return root, too_deep
+
+
+def parse_html(
+    html: str | bytes, *, http_charset: str | None = None, max_bytes: int = MAX_PAGE_BYTES
+) -> HtmlElement:
+    """Parse a page into an lxml HTML tree, nested at most ``MAX_DEPTH`` levels.
+
+    Raises ExtractionError for a page larger than ``max_bytes`` (characters for text), for binary data
+    ("not HTML") and when nothing can be parsed.
+    """
+    size = len(html)
+    if size > max_bytes:
+        raise ExtractionError(f"page too large: {size} {'bytes' if isinstance(html, bytes) else 'characters'} "
+                              f"over the {max_bytes} cap (fetch.max_bytes)")
+    raw = html if isinstance(html, bytes) else None
     if isinstance(html, bytes):
         html, _ = decode_html(html, http_charset)
-    html = _CONTROL.sub("", html.replace("\x00", ""))
+    kind = _binary_kind(html, raw)
+    if kind is not None:
+        raise ExtractionError(f"not HTML: the page is {kind}")
+    html = scrub_text(_CONTROL_REF.sub("", html))
     html = html.lstrip("\ufeff")
     if html.lstrip().startswith("<?xml"):
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
         raise ExtractionError("empty page: no article found")
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
-    try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except (lxml.etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"unparseable HTML: {exc}") from exc
+    root, too_deep = _parse(html.encode("utf-8"))
+    if too_deep:
+        log.debug("page nests past libxml2's depth limit: flattening the source")
+        root, too_deep = _parse(_flatten_source(html).encode("utf-8"))
+        if too_deep:
+            raise ExtractionError("no article found: the page nests too deeply to parse")
     if root is None:
         raise ExtractionError("unparseable HTML: no document")
+    _trim_attributes(root)
     _flatten_deep(root)
     return root
