@@ -878,10 +878,18 @@ def _authors(
         for el in xpath(tree)[:3]:
             if "comment" in (el.get("class") or "").lower() or _XP_IN_FORM(el):
                 continue
-            text = _short_text(el, 120)
-            names = _clean_person(text, site_name, strict=True) if text else []
-            if names and len(names) <= 4:
-                found.append(_dedupe(names, MAX_AUTHORS))
+            # a byline box often holds several parts (author, source, date): read them one by one
+            parts = [c for c in el if isinstance(c.tag, str) and (c.text_content() or "").strip()]
+            whole = _short_text(el, 120)
+            whole_names = _clean_person(whole, site_name, strict=True) if whole else []
+            if len(parts) < 2 or (whole_names and not any(":" in n for n in whole_names)):
+                parts = [el]  # a colon never stands in a name: the parts ran together
+            for part in parts:
+                text = _short_text(part, 120)
+                names = _clean_person(text, site_name, strict=True) if text else []
+                if names and len(names) <= 4:
+                    found.append(_dedupe(names, MAX_AUTHORS))
+                    break
         return found
 
     deferred: list[str] = []

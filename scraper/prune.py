@@ -58,7 +58,7 @@ def tokens(el: HtmlElement) -> set[str]:
 
 
 def _image_url(fig: HtmlElement, base: str | None) -> str | None:
-    for img in fig.iter("img", "source"):
+    for img in [*fig.iter("img"), *fig.iter("source")]:
         for attr in _IMG_ATTRS:
             value = img.get(attr)
             if value and not value.startswith("data:"):
@@ -98,11 +98,11 @@ def _split_credit(caption: str) -> tuple[str, str | None]:
 
 def _in_furniture(el: HtmlElement) -> bool:
     for anc in el.iterancestors():
-        if anc.tag in ("nav", "footer", "aside", "header") or anc.get("role") in R.DROP_ROLES:
-            return True
         toks = tokens(anc)
         if toks & R.CONTENT_TOKENS:
             return False
+        if anc.tag in ("nav", "footer", "aside", "header") or anc.get("role") in R.DROP_ROLES:
+            return True
         if toks & _FURNITURE_TOKENS:
             return True
     return False
