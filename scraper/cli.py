@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,14 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 # verb -> module under scraper.commands
 VERBS = {"extract": "extract", "crawl": "crawl", "export": "export", "extract-warc": "warc"}
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: control characters (ESC included) shown as ``\\xNN`` escapes."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -82,10 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = config.replace(fetch={"allow_private": True})
         return int(args._run(args, config))
     except ConfigError as exc:
-        print(f"scraper: config error: {exc}", file=sys.stderr)
+        print(f"scraper: config error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ScraperError as exc:
-        print(f"scraper: error: {exc}", file=sys.stderr)
+        print(f"scraper: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_SOME_FAILED
     except KeyboardInterrupt:
         print("scraper: interrupted", file=sys.stderr)

@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..cli import printable
 from ..config import Config
 from ..errors import ScraperError
 from ..extract import extract
-from ..fetch import Fetcher
+from ..fetch import Fetcher, redact_url
 from ..record import Article
 from ..write import append_jsonl, render, write_record
 
@@ -43,13 +44,15 @@ def extract_input(source: str, *, fetcher: Fetcher | None, config: Config, url: 
         return extract(page.content, source, config=config, final_url=page.final_url,
                        fetched_at=page.fetched_at, http_charset=page.encoding)
     path = Path(source)
+    limit = config.fetch.max_bytes
     try:
+        if path.is_file() and path.stat().st_size > limit:  # refuse before reading it all into memory
+            raise ScraperError(f"{source} is larger than the {limit} byte cap (fetch.max_bytes)")
         data = path.read_bytes()
     except IsADirectoryError as exc:
         raise ScraperError(f"{source} is a folder, not a page") from exc
     except OSError as exc:
         raise ScraperError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    limit = config.fetch.max_bytes
     if len(data) > limit:
         raise ScraperError(f"{source} is larger than the {limit} byte cap (fetch.max_bytes)")
     return extract(data, url, config=config)
@@ -69,7 +72,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 article = extract_input(source, fetcher=fetcher, config=config, url=args.url)
             except ScraperError as exc:
                 failures += 1
-                print(f"scraper: {source}: {exc}", file=sys.stderr)
+                shown = redact_url(source) if _is_url(source) else source  # no passwords on the terminal
+                print(f"scraper: {printable(shown)}: {printable(str(exc))}", file=sys.stderr)
                 continue
             if out is None:
                 sys.stdout.write(render(article, fmt, indent=config.output.indent) + "\n")
