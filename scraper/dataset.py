@@ -288,7 +288,9 @@ def dedup_near(
     if not 0.0 < threshold <= 1.0:
         raise ConfigError(f"--threshold must be in (0, 1], got {threshold}")
     summary = summary if summary is not None else ExportSummary()
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    # datasketch cannot band for thresholds near 1; a lower LSH threshold only finds more candidates,
+    # and every candidate is checked against ``threshold`` below.
+    lsh = MinHashLSH(threshold=min(threshold, 0.9), num_perm=num_perm)
     hashes: dict[str, MinHash] = {}
     kept = []
     for n, record in enumerate(sorted(records, key=_earliest_key)):
