@@ -226,16 +226,20 @@ class _Crawl:
         self.fetcher = Fetcher(config.fetch, sleep=self._sleep)
         self.robots = RobotsCache(self.fetcher) if config.fetch.respect_robots else None
         self.robots_seen: set[str] = set()
+        self.local = threading.local()  # the delay of the lane this worker thread is on
         self.lock = threading.Lock()  # summary counters, budgets, the JSONL file
         self.budget = self.cfg.page_budget
         self.sitemaps_left = self.cfg.max_sitemaps
         self.taken: Counter[int] = Counter()  # new articles taken per source
-        stamp = summary.started.replace("-", "").replace(":", "")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         self.jsonl_path = out / f"crawl-{stamp}.jsonl"
 
     # -- plumbing ----------------------------------------------------------------------------------
 
     def _sleep(self, seconds: float) -> None:
+        # a retry is a request like any other: never sooner than the host's delay
+        seconds = max(seconds, getattr(self.local, "delay", 0.0))
+        self.local.extra_requests = True
         if self.stop.wait(seconds):
             raise _Stopped()
 
@@ -255,10 +259,13 @@ class _Crawl:
                 delay = self.robots.crawl_delay(url)
                 if delay:
                     self.sched.set_delay(lane, delay)
+                if allowed:  # robots.txt was a request too: wait before the next one
+                    self._sleep(self.sched.delay_of(lane))
             if not allowed:
                 raise BlockedError(f"disallowed by robots.txt: {redact_url(url)}", url=redact_url(url))
         with self.lock:
             self.summary.requests += 1
+        self.local.delay = self.sched.delay_of(lane)
         return self.fetcher.fetch(url, **kwargs)
 
     def enqueue_articles(self, keys_urls: list[tuple[str, str]], source: int) -> None:
@@ -303,11 +310,14 @@ class _Crawl:
             lane, job = item
             released = False
 
+            self.local.extra_requests = False
+
             def release(lane: str = lane) -> None:
                 nonlocal released
                 if not released:
                     released = True
-                    self.sched.release(lane)
+                    hold = self.sched.delay_of(lane) if self.local.extra_requests else 0.0
+                    self.sched.release(lane, hold=hold)
 
             try:
                 if job.kind == "article":

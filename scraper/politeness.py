@@ -82,6 +82,12 @@ class HostScheduler(Generic[T]):
                 lane.delay = delay
                 lane.next_start = max(lane.next_start, lane.last_start + delay)
 
+    def delay_of(self, lane_key: str) -> float:
+        """The current delay of a lane (the default delay for an unknown one)."""
+        with self._cond:
+            lane = self._lanes.get(lane_key)
+            return lane.delay if lane is not None else self.delay
+
     def next_job(self) -> tuple[str, T] | None:
         """The next ready job and its lane, waiting as needed; None when the work is done or stopped."""
         with self._cond:
@@ -115,12 +121,18 @@ class HostScheduler(Generic[T]):
                 # a stop request is noticed within half a second even when the next lane opens later
                 self._cond.wait(timeout=min(wait, 0.5) if wait is not None else 0.5)
 
-    def release(self, lane_key: str) -> None:
-        """The lane's request is done: the next one may start once the delay has passed."""
+    def release(self, lane_key: str, *, hold: float = 0.0) -> None:
+        """The lane's request is done: the next may start once the delay has passed (and ``hold`` from now).
+
+        ``hold`` is for jobs that made more than one request (retries): the delay then counts from the
+        end of the job, as the scheduler did not see those later requests start.
+        """
         with self._cond:
             lane = self._lanes.get(lane_key)
             if lane is not None and lane.busy:
                 lane.busy = False
+                if hold:
+                    lane.next_start = max(lane.next_start, self._clock() + hold)
                 self._cond.notify_all()
 
     def finished(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -50,6 +51,7 @@ class NewsSite:
         self.retry_after = retry_after
         self.lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        self.article_times: list[float] = []  # monotonic time of each article request
         self.feed_items = [f"/news/{n}" for n in range(1, articles // 2 + 1)] + [
             "/private/secret", "/news/flaky", "/news/limited", "/news/missing", "/news/slow",
             "/news/1?utm_source=rss#top",  # the same article as /news/1, once normalised
@@ -101,6 +103,13 @@ class NewsSite:
             self.calls[name] += 1
             return self.calls[name]
 
+    def _timed(self, handler: Callable[[Request], tuple]) -> Callable[[Request], tuple]:
+        def timed(request: Request) -> tuple:
+            with self.lock:
+                self.article_times.append(time.monotonic())
+            return handler(request)
+        return timed
+
     def install(self) -> None:
         s = self.server
         html = {"Content-Type": "text/html; charset=utf-8"}
@@ -113,7 +122,7 @@ class NewsSite:
         s.route("/sitemap-news.xml.gz", self._conditional(gzip.compress(self.sitemap(rest, news=True)),
                                                           "application/gzip", '"sm2-v1"'))
         for n in range(1, self.articles + 1):
-            s.route(f"/news/{n}", lambda r, n=n: (200, html, article_html(n)))
+            s.route(f"/news/{n}", self._timed(lambda r, n=n: (200, html, article_html(n))))
         s.route("/private/secret", lambda r: (200, html, article_html(999)))
 
         def flaky(request: Request) -> tuple:
@@ -130,9 +139,9 @@ class NewsSite:
             page = article_html(103)
             return 200, {**html, "Content-Length": str(len(page))}, [page[:100], self.slow, page[100:]]
 
-        s.route("/news/flaky", flaky)
-        s.route("/news/limited", limited)
-        s.route("/news/slow", slow)
+        s.route("/news/flaky", self._timed(flaky))
+        s.route("/news/limited", self._timed(limited))
+        s.route("/news/slow", self._timed(slow))
         # /news/missing: no route, the server answers 404
 
     def article_hits(self) -> int:

@@ -1,0 +1,253 @@
+"""End-to-end crawl tests against a small news site on 127.0.0.1 (see ``tests/test_crawl_site.py``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from scraper.cli import main as cli_main
+from scraper.config import Config, config_from_dict
+from scraper.crawl import CrawlLockedError, crawl, crawl_lock
+from scraper.record import normalize_url, record_schema
+from scraper.state import CrawlState
+from tests.servers import LocalServer
+from tests.test_crawl_site import NewsSite, article_html
+
+REPO = Path(__file__).resolve().parents[1]
+VALIDATOR = jsonschema.Draft202012Validator(record_schema())
+
+
+def make_config(text: str) -> Config:
+    return config_from_dict(tomllib.loads(text), path="test.toml", text=text)
+
+
+def records_on_disk(out: Path) -> dict[str, dict]:
+    """Every record file under ``out`` (hidden files excluded), validated, by id; fails on a duplicate id."""
+    found: dict[str, dict] = {}
+    for path in sorted(out.rglob("*.json")):
+        if path.name.startswith("."):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        VALIDATOR.validate(data)
+        assert path.stem == data["id"]
+        assert data["id"] not in found, f"duplicate record {data['id']}"
+        found[data["id"]] = data
+    return found
+
+
+@pytest.fixture
+def site():
+    with LocalServer() as server:
+        yield NewsSite(server, crawl_delay=0.1)
+
+
+def test_crawl_end_to_end_then_nothing_new(site: NewsSite, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = make_config(site.config_toml(str(out)))
+    summary = crawl(config)
+
+    records = records_on_disk(out)
+    # 6 feed articles + flaky (503 twice, recovers) + limited (429) + slow + 6 from the two sitemaps
+    assert summary.written == len(records) == 15
+    urls = {r["url"] for r in records.values()}
+    assert site.server.url("/news/flaky") in urls and site.server.url("/news/limited") in urls
+    assert site.server.url("/news/slow") in urls
+    # dated folders by published date
+    assert all(p.parent.relative_to(out).as_posix() == "2026/11/20" for p in out.rglob("[!.]*.json"))
+    # robots.txt: the disallowed path never requested, the crawl-delay kept between article requests
+    assert site.server.hits("/private/secret") == 0
+    assert summary.skipped == {"robots": 1}
+    gaps = [b - a for a, b in zip(site.article_times, site.article_times[1:], strict=False)]
+    assert min(gaps) >= 0.08, gaps
+    # the 429's Retry-After (1 s) was waited for
+    assert site.server.hits("/news/limited") == 2
+    assert site.server.hits("/news/flaky") == 3
+    assert summary.failed == {"http_404": 1}
+    # /news/1?utm_source=rss#top is /news/1 once normalised: fetched once
+    assert site.server.hits("/news/1") == 1
+    assert summary.found == 17 and summary.new == 17 and summary.sitemaps == 3
+    runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+    assert runs[-1]["written"] == 15 and runs[-1]["failed"] == {"http_404": 1}
+
+    # second run: only the feed and sitemaps are fetched, with 304s; nothing is written
+    before = len(site.server.requests)
+    second = crawl(config)
+    paths = [r.path for r in site.server.requests[before:]]
+    assert sorted(paths) == sorted(["/robots.txt", "/feed.xml", "/sitemap_index.xml", "/sitemap-1.xml",
+                                    "/sitemap-news.xml.gz"])
+    assert second.sources_not_modified == 3  # the feed and both sitemaps; the index is re-read
+    assert second.written == second.fetched == second.new == 0
+    assert records_on_disk(out).keys() == records.keys()
+    assert len((out / "runs.jsonl").read_text().splitlines()) == 2
+
+
+def test_failed_urls_retried_on_later_runs_up_to_the_limit(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        calls = {"recovers": 0}
+
+        def recovers(request):
+            calls["recovers"] += 1
+            if calls["recovers"] == 1:
+                return 503, {}, b"down"
+            return 200, {"Content-Type": "text/html"}, article_html(7)
+
+        server.route("/a/recovers", recovers)
+        server.route("/a/down", lambda r: (503, {}, b"down"))
+        text = f"""
+[fetch]
+allow_private = true
+retries = 0
+[crawl]
+out = "{tmp_path / 'out'}"
+delay = 0.0
+retry_limit = 3
+retry_backoff = 0.0
+max_failure_share = 1.0
+[[sources]]
+type = "urls"
+urls = ["{server.url('/a/recovers')}", "{server.url('/a/down')}"]
+"""
+        config = make_config(text)
+        first = crawl(config)
+        assert first.written == 0 and first.failed == {"http_503": 2}
+        second = crawl(config)
+        assert second.retried == 2 and second.written == 1 and second.failed == {"http_503": 1}
+        third = crawl(config)
+        assert third.retried == 1 and third.failed == {"http_503": 1}  # third attempt: gives up
+        fourth = crawl(config)
+        assert fourth.retried == 0 and server.hits("/a/down") == 3
+        state = CrawlState(tmp_path / "out" / ".scraper-state.sqlite")
+        try:
+            assert state.status_of(normalize_url(server.url("/a/down"))) == "gave_up"
+            assert state.status_of(normalize_url(server.url("/a/recovers"))) == "done"
+        finally:
+            state.close()
+
+
+def test_page_source_filters_budget_and_jsonl(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        links = "".join(f"<a href='/story/{n}'>s{n}</a>" for n in range(1, 7))
+        links += "<a href='/about'>about</a><a href='/story/ads'>ad</a><a href='http://elsewhere.test/x'>x</a>"
+        server.route("/", lambda r: (200, {"Content-Type": "text/html"}, f"<html><body>{links}</body></html>"
+                                     .encode()))
+        for n in range(1, 7):
+            server.route(f"/story/{n}", lambda r, n=n: (200, {"Content-Type": "text/html"}, article_html(n)))
+        old = article_html(50, published="2001-01-01T00:00:00Z")
+        server.route("/old", lambda r: (200, {"Content-Type": "text/html"}, old))
+        out = tmp_path / "out"
+        text = f"""
+[fetch]
+allow_private = true
+[crawl]
+out = "{out}"
+output = "jsonl"
+delay = 0.0
+page_budget = 4
+[[sources]]
+type = "page"
+url = "{server.url('/')}"
+include = ["/story/"]
+exclude = ["/ads"]
+[[sources]]
+type = "urls"
+urls = ["{server.url('/old')}"]
+max_age_days = 30
+"""
+        config = make_config(text)
+        first = crawl(config)
+        assert first.found == 7 and first.new == 7
+        assert first.written + sum(first.skipped.values()) == 4 and first.pending == 3
+        second = crawl(config)
+        assert first.written + second.written == 6 and second.skipped.get("too_old", 0) + first.skipped.get(
+            "too_old", 0) == 1
+        assert server.hits("/story/ads") == server.hits("/about") == 0
+        files = sorted(out.glob("crawl-*.jsonl"))
+        assert len(files) == 2  # one JSON Lines file per run
+        ids = [json.loads(line)["id"] for f in files for line in f.read_text().splitlines()]
+        assert len(ids) == len(set(ids)) == 6
+
+
+def test_max_articles_per_source(site: NewsSite, tmp_path: Path) -> None:
+    text = site.config_toml(str(tmp_path / "out"))
+    text = text[: text.rindex("[[sources]]")]  # the feed alone
+    text += 'max_articles = 2\ninclude = ["/news/[0-9]+$"]\n'
+    summary = crawl(make_config(text))
+    assert summary.found == 6 and summary.new == 2 and summary.written == 2
+
+
+def test_lock_in_process(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with crawl_lock(out / ".scraper.lock"), pytest.raises(CrawlLockedError, match="another crawl is running"):
+        crawl(Config(), out=out)
+
+
+def _cli(args: list[str], **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-m", "scraper", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_cli_second_run_exits_75_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[crawl]\nout = "{out}"\n')
+    with crawl_lock(out / ".scraper.lock"):
+        start = time.monotonic()
+        proc = _cli(["crawl", "--config", str(config)])
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 75
+        assert "another crawl is running" in err and str(os.getpid()) in err
+        assert time.monotonic() - start < 15
+
+
+def test_cli_bad_config_names_key_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[crawl]\ndelay = 1.0\nworkers = "many"\n')
+    proc = _cli(["crawl", "--config", str(config)])
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert f"{config}:3" in err and "crawl.workers" in err
+
+
+def test_cli_exit_1_when_too_many_failures(site: NewsSite, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(site.config_toml(str(tmp_path / "out"), extra="max_failure_share = 0.0"))
+    code = cli_main(["crawl", "--config", str(config)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "scraper crawl:" in err and "written 15" in err and "http_404 1" in err
+
+
+def test_cli_sigterm_finishes_in_flight_and_resumes(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        site = NewsSite(server, articles=16, crawl_delay=0.15)
+        out = tmp_path / "out"
+        config = tmp_path / "c.toml"
+        config.write_text(site.config_toml(str(out)))
+        proc = _cli(["crawl", "--config", str(config)])
+        deadline = time.monotonic() + 30
+        while not any(p for p in out.rglob("*.json") if not p.name.startswith(".")):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 128 + signal.SIGTERM, err
+        assert "interrupted" in err
+        partial = records_on_disk(out)
+        runs = [json.loads(line) for line in (out / "runs.jsonl").read_text().splitlines()]
+        assert runs[-1]["interrupted"] is True and runs[-1]["pending"] > 0
+        assert runs[-1]["written"] == len(partial) < 19
+        # the next run completes the rest: no duplicates, no losses
+        proc = _cli(["crawl", "--config", str(config), "-q"])
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert len(records_on_disk(out)) == 19
