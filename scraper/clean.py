@@ -24,7 +24,7 @@ __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
 _KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
             "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
-_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…")
+_SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
 
 
 @dataclass(slots=True)

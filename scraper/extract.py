@@ -22,6 +22,7 @@ from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import collect_figures, prune_tree, select_images
 from .record import Article, content_hash, make_id
+from .text import count_words
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def extract(
     blocks = html_to_blocks(content)
     cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
     body = "\n\n".join(b.text for b in cleaned.blocks)
-    words = len(body.split())
+    words = count_words(body)
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")
 

@@ -7,7 +7,7 @@ import unicodedata
 
 from .rules import INVISIBLE, SPACES
 
-__all__ = ["normalize_text", "caption_key"]
+__all__ = ["normalize_text", "caption_key", "count_words"]
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _KEY_STRIP = re.compile(r"[\W_]+")
@@ -25,3 +25,17 @@ def normalize_text(text: str) -> str:
 def caption_key(text: str) -> str:
     """A comparison key: casefolded words only, so punctuation and spacing do not matter."""
     return " ".join(_KEY_STRIP.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: Han, kana, Hangul, Thai.
+_UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``; in scripts written without spaces, one word per two characters."""
+    count = 0
+    for token in _WORD.findall(text):
+        unspaced = len(_UNSPACED.findall(token))
+        count += 1 if not unspaced else max(1, (unspaced + 1) // 2 + (1 if unspaced < len(token) else 0))
+    return count

@@ -83,8 +83,6 @@ SBS_CAPTIONS = [
 
 # Pages the extractor cannot extract at all today: every test of the page is a strict xfail.
 KNOWN_EXTRACT_FAILURES: dict[str, str] = {
-    "sjis-sake-brewery": "ExtractionError 'no article found (body has 5 words)': word_count and min_body_words "
-    "count whitespace-separated tokens, so a Japanese article (no spaces) is rejected",
 }
 
 _WP_LIKES = "Jetpack likes widget (div.sd-like: 'Like this:' / 'Like Loading...') kept at the end of the body"
@@ -106,17 +104,11 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     ("gallery-wooden-boats", "not_contain", "we have a small favour to ask"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "Support the Harbour Post"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "Accepted payment methods"): _EPIC,
-    ("reuters-fed-holds-rates", "contain", "Reporting by Howard Schneider and Ann Saphir; Editing by Andrea "
-     "Ricci and Paul Simao"): "policy conflict: rules.SIGN_OFF drops the wire trailer 'Reporting by ...; "
-    "Editing by ...', which this must-file counts as part of the wire story",
     ("reuters-fed-holds-rates", "caption", "Federal Reserve Chair Jerome Powell speaks to reporters after the "
      "central bank's two-day policy meeting in Washington, U.S., March 19, 2025."): "caption ends with the "
     "link text ' Purchase Licensing Rights' from inside the figcaption",
     ("explainer-eu-battery-rules", "contain", "Marta Ilieva, European Battery Recyclers Association"): "the "
     "blockquote's <footer> attribution ('— Marta Ilieva, ...') is dropped, leaving the quotation unattributed",
-    ("sjis-sake-brewery", "contain", "長野県佐久市の老舗酒蔵「千曲酒造」は7日、創業以来120年ぶりとなる"
-     "新しい酒蔵を建設すると発表した。"): "(seen with min_body_words=0) the lead paragraph is dropped, "
-    "apparently as a near-duplicate of the meta description, which it is not",
 }
 for _caption in (
     "Jory Trevaskis checks the line of a new oak frame at the Restronguet yard.",
