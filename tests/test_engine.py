@@ -166,3 +166,17 @@ def test_engine_options_are_checked() -> None:
         Engine("local", workers=0)
     with pytest.raises(ConfigError, match="engine"):
         Engine("spark")
+
+
+def test_extract_verb_batch_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scraper.cli import main
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(3):
+        (pages / f"p{n}.html").write_bytes(page(n))
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(pages), "--workers", "1", "-o", str(out)]) == 0
+    assert [line["title"] for line in read_lines(out)] == ["Item 0", "Item 1", "Item 2"]
+    assert "3 inputs, 3 articles, 0 failed" in capsys.readouterr().err
+    assert main(["extract", str(pages), "--workers", "1"]) == 2  # batch mode writes files, not stdout

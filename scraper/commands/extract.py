@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
     p.add_argument("-o", "--output", metavar="DIR_OR_FILE.jsonl",
                    help="write ID.json files into DIR, or append lines to FILE.jsonl")
     p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: json, jsonl for several inputs)")
+    _add_batch_options(p)  # batch mode, see the end of this module
     return p
 
 
@@ -59,6 +60,8 @@ def extract_input(source: str, *, fetcher: Fetcher | None, config: Config, url: 
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if args.workers or args.engine != "local":  # batch mode, see the end of this module
+        return _run_batch(args, config)
     if args.url and len(args.inputs) > 1:
         print("scraper: error: --url applies to a single input", file=sys.stderr)
         return 2
@@ -86,3 +89,35 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if fetcher is not None:
             fetcher.close()
     return 1 if failures else 0
+
+
+# -- Batch mode: --workers N / --engine dask --scheduler ADDR (scraper.engine) -----------------------------
+# Inputs may also be folders (their saved pages) and .txt lists (one URL or path a line). Chunks of inputs
+# run on local processes or a Dask cluster; -o FILE.jsonl is replaced by the merged parts, -o DIR keeps one
+# part-NNNNN.jsonl per task.
+
+
+def _add_batch_options(p: argparse.ArgumentParser) -> None:
+    from .warc import add_engine_options
+
+    group = p.add_argument_group("batch mode (--workers N, or --engine dask)")
+    add_engine_options(group)  # type: ignore[arg-type]
+    group.add_argument("--chunk-size", type=int, default=20, metavar="N", help="inputs per task (default: 20)")
+
+
+def _run_batch(args: argparse.Namespace, config: Config) -> int:
+    from ..engine import extract_batch
+
+    if not args.output or args.url or args.format not in (None, "jsonl"):
+        print("scraper: error: batch mode (--workers/--engine) needs -o FILE.jsonl or -o DIR, JSON Lines "
+              "output and no --url", file=sys.stderr)
+        return 2
+    summary = extract_batch(args.inputs, args.output, config=config, engine=args.engine, workers=args.workers,
+                            scheduler=args.scheduler, chunk_size=args.chunk_size, progress=sys.stderr.isatty())
+    stats = summary.stats
+    for line in stats.errors:
+        source, _, message = line.partition(": ")
+        shown = redact_url(source) if _is_url(source) else source
+        print(f"scraper: {printable(shown)}: {printable(message)}", file=sys.stderr)
+    print(f"scraper: {stats.inputs} inputs, {stats.articles} articles, {stats.failed} failed", file=sys.stderr)
+    return 1 if stats.failed else 0
