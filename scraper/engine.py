@@ -403,6 +403,12 @@ def _batch_task(
                 if len(stats.errors) < 20:
                     stats.errors.append(f"{source}: {exc}")
                 continue
+            except Exception as exc:  # one odd page must not stop a batch of millions
+                log.warning("%s: extraction failed: %r", source, exc)
+                stats.failed += 1
+                if len(stats.errors) < 20:
+                    stats.errors.append(f"{source}: extraction failed ({type(exc).__name__})")
+                continue
             stats.articles += 1
             lines.append(article.to_dict())
     finally:
