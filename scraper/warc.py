@@ -210,8 +210,8 @@ def iter_html_pages(
                     content=content,
                     http_charset=charset,
                 )
-    except FileNotFoundError as exc:
-        raise ScraperError(f"cannot read {path}: no such file") from exc
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except _READ_ERRORS as exc:
         stats.corrupt += 1
         where = base + (iterator.offset if iterator is not None else start)
@@ -232,8 +232,8 @@ def index_warc(path: str) -> list[int]:
             iterator = ArchiveIterator(fh)
             for _record in iterator:
                 offsets.append(iterator.get_record_offset())
-    except FileNotFoundError as exc:
-        raise ScraperError(f"cannot read {path}: no such file") from exc
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except _READ_ERRORS as exc:
         log.debug("%s: indexing stopped after %d records: %s", path, len(offsets), exc)
     return offsets
