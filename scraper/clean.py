@@ -73,8 +73,9 @@ class _Builder:
         self.parts, self.link_chars = [], 0
         lines = [normalize_text(line) for line in raw.split("\n")]
         lines = [line for line in lines if line]
+        total = max(1, sum(len(x) for x in lines))  # once, not per line: a block can hold 100,000 lines
         for line in lines:
-            share = links * len(line) // max(1, sum(len(x) for x in lines))
+            share = links * len(line) // total
             self.blocks.append(Block(kind, line, min(share, len(line))))
 
     def walk(self, el: HtmlElement, kind: str, in_link: bool) -> None:
