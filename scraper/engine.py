@@ -5,7 +5,7 @@ or URLs. Each task runs the extractor and writes its own part file, ``DEST/part-
 the task's place in the list; it returns only a small summary (counts and the part's path). A part is
 written all or nothing: to a temporary name, then moved into place.
 
-Output: when the destination ends in ``.jsonl``, the parts go to ``DEST.parts/`` and the client then
+Output: when the destination ends in ``.jsonl``, the parts go to ``.DEST.parts/`` beside it and the client then
 concatenates them, in task order, into ``DEST`` (replaced atomically) and removes the parts. Any other
 destination is a folder and the parts are left there as the dataset. Either way the result does not depend
 on the engine or the number of workers: it equals the single-process output, line for line.
@@ -242,7 +242,9 @@ class _Output:
 def _plan_output(output: str) -> _Output:
     output = _absolute(output)
     if output.endswith(".jsonl"):
-        return _Output(output + ".parts", output)
+        # hidden, so that a crashed run's parts are not read by ``scraper export`` as records
+        head, _, name = output.rpartition("/")
+        return _Output(f"{head}/.{name}.parts", output)
     return _Output(output.rstrip("/"), None)
 
 

@@ -94,7 +94,7 @@ def test_dask_cluster_equals_single_process(
     dask_lines = read_lines(out)
     assert by_id(dask_lines) == by_id(single)
     assert dask_lines == single  # the merge keeps task order, so even the order matches
-    assert not (tmp_path / "dask.jsonl.parts").exists()
+    assert not (tmp_path / ".dask.jsonl.parts").exists()
 
 
 def test_dask_parts_folder(warcs: list[str], single: list[dict], scheduler: str, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_fsspec_destination(warcs: list[str], single: list[dict]) -> None:
     out = "memory://engine-test/out.jsonl"
     extract_warc_files(warcs, out, config=Config(), workers=1, chunk_records=3)
     assert read_lines(out) == single
-    assert not fsspec.filesystem("memory").exists("/engine-test/out.jsonl.parts")
+    assert not fsspec.filesystem("memory").exists("/engine-test/.out.jsonl.parts")
 
 
 def test_batch_extract_dask_equals_single(tmp_path: Path, scheduler: str) -> None:

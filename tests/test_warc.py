@@ -208,6 +208,6 @@ def test_cli_extract_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert rc == 1  # damage is reported in the exit code, after writing what could be read
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 4
-    assert not (tmp_path / "out.jsonl.parts").exists()
+    assert not (tmp_path / ".out.jsonl.parts").exists()
     err = capsys.readouterr().err
     assert "4 articles" in err and "truncated 1" in err and "not_html 1" in err
