@@ -180,3 +180,14 @@ def test_extract_verb_batch_mode(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert [line["title"] for line in read_lines(out)] == ["Item 0", "Item 1", "Item 2"]
     assert "3 inputs, 3 articles, 0 failed" in capsys.readouterr().err
     assert main(["extract", str(pages), "--workers", "1"]) == 2  # batch mode writes files, not stdout
+
+
+def test_extract_warc_verb_on_dask(
+    warcs: list[str], single: list[dict], scheduler: str, tmp_path: Path
+) -> None:
+    from scraper.cli import main
+
+    out = tmp_path / "cli.jsonl"
+    rc = main(["extract-warc", *warcs, "-o", str(out), "--engine", "dask", "--scheduler", scheduler])
+    assert rc == 0
+    assert read_lines(out) == single
