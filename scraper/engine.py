@@ -136,7 +136,7 @@ class Engine:
             # not fork: the caller may run threads (a Dask client, a progress bar). A fork server that
             # has imported the extractor once starts each worker faster than spawn does.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["scraper.extract", "scraper.warc"])
+            context.set_forkserver_preload(["scraper.engine"])
             self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
         try:
