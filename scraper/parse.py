@@ -38,6 +38,7 @@ _CONTROL_REF = re.compile(
     r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
@@ -61,6 +62,11 @@ MAX_PAGE_BYTES = 10_000_000
 _MAX_ATTR = 10_000
 _KEPT_ATTR = 1_000
 _LONG_ATTRS = lxml.etree.XPath(f"//@*[string-length(.) > {_MAX_ATTR}]")
+# libxml2 checks an element's attributes for duplicates in quadratic time: 200,000 attributes on one tag
+# take minutes. Tags this long (no "<" or ">" inside) keep their first _MAX_ATTR_COUNT attributes.
+_LONG_TAG = re.compile(r"<([A-Za-z][^\s/<>]*+)([^<>]{20000,}+)>")
+_ATTRIBUTE = re.compile(r"""[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+_MAX_ATTR_COUNT = 256
 # Share of U+FFFD and control characters above which decoded "HTML" is taken for binary data.
 _BINARY_SHARE = 0.05
 _BINARY_SAMPLE = 65_536
@@ -153,6 +159,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
 
 def scrub_text(text: str) -> str:
     """``text`` without terminal escape sequences, control characters (tab and newlines kept) or lone surrogates."""
+    if not _UNSAFE.search(text):  # the usual case, checked in one pass
+        return text
     if "\x1b" in text or "\x9b" in text:
         text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text)
@@ -243,6 +251,18 @@ def _flatten_source(html: str, limit: int = _SOURCE_DEPTH) -> str:
     return _TAG.sub(visit, html)
 
 
+def _limit_attributes(html: str) -> str:
+    """Keep the first ``_MAX_ATTR_COUNT`` attributes of every very long tag."""
+
+    def trim(m: re.Match[str]) -> str:
+        attrs = _ATTRIBUTE.findall(m.group(2))
+        if len(attrs) <= _MAX_ATTR_COUNT:
+            return m.group(0)
+        return f"<{m.group(1)} {' '.join(attrs[:_MAX_ATTR_COUNT])}>"
+
+    return _LONG_TAG.sub(trim, html)
+
+
 def _drop_tag(el: HtmlElement) -> None:
     """Unwrap ``el``; a block element's text stays a line of its own."""
     if el.tag in _BLOCKISH:
@@ -284,9 +304,14 @@ def _flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> None:
         d = depth[el] = depth[el.getparent()] + 1
         if d > limit:
             too_deep.append(el)
-    for el in reversed(too_deep):
-        if el.getparent() is not None:
-            _drop_tag(el)
+    # shallowest first: each text moves up once (deepest first would carry the deepest text up every level)
+    for el in too_deep:
+        _drop_tag(el)
+    # Flattened tables can leave text directly in a row or table, where the row-by-cells reading of the
+    # cleaner would not see it: such an element is a plain block now.
+    for el in root.iter("table", "thead", "tbody", "tfoot", "tr"):
+        if (el.text or "").strip() or any((child.tail or "").strip() for child in el):
+            el.tag = "div"
     log.debug("flattened deep nesting: %d wrappers, %d deep elements", len(wrappers), len(too_deep))
 
 
@@ -335,6 +360,7 @@ def parse_html(
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
         raise ExtractionError("empty page: no article found")
+    html = _limit_attributes(html)
     root, too_deep = _parse(html.encode("utf-8"))
     if too_deep:
         log.debug("page nests past libxml2's depth limit: flattening the source")
