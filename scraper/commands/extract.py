@@ -101,7 +101,7 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
     from .warc import add_engine_options
 
     group = p.add_argument_group("batch mode (--workers N, or --engine dask)")
-    add_engine_options(group)  # type: ignore[arg-type]
+    add_engine_options(group)
     group.add_argument("--chunk-size", type=int, default=20, metavar="N", help="inputs per task (default: 20)")
 
 

@@ -38,7 +38,7 @@ def add_parser(
     return p
 
 
-def add_engine_options(p: argparse.ArgumentParser) -> None:
+def add_engine_options(p: argparse._ActionsContainer) -> None:
     """The --workers/--engine/--scheduler options, shared by the verbs that run in parallel."""
     p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
     p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster")
