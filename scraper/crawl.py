@@ -230,6 +230,7 @@ class _Crawl:
         self.lock = threading.Lock()  # summary counters, budgets, the JSONL file
         self.budget = self.cfg.page_budget
         self.sitemaps_left = self.cfg.max_sitemaps
+        self.sitemaps_seen: set[str] = set()
         self.taken: Counter[int] = Counter()  # new articles taken per source
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         self.jsonl_path = out / f"crawl-{stamp}.jsonl"
@@ -347,6 +348,9 @@ class _Crawl:
         name = source.name or redact_url(source.url)
         if job.kind == "sitemap":
             with self.lock:
+                if job.url in self.sitemaps_seen:  # an index listing itself, or two indexes one child
+                    return
+                self.sitemaps_seen.add(job.url)
                 if self.sitemaps_left <= 0:
                     log.warning("%s: max_sitemaps (%d) reached; skipping %s", name, self.cfg.max_sitemaps,
                                 redact_url(job.url))
@@ -375,7 +379,7 @@ class _Crawl:
             return
         try:
             if source.type == "feed":
-                links = parse_feed(page.content, page.final_url)
+                links = parse_feed(page.content, page.final_url, content_type=page.content_type)
             elif source.type == "page":
                 raw = parse_page_links(page.content, page.final_url, http_charset=page.encoding)
                 links = links_of(raw[: self.cfg.max_links])

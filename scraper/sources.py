@@ -97,6 +97,8 @@ def gunzip_capped(data: bytes, *, max_bytes: int, url: str = "") -> bytes:
         raise SourceError(f"bad gzip data: {url}", url=url) from exc
     if len(out) > max_bytes or inflater.unconsumed_tail:
         raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url)
+    if not inflater.eof:
+        raise SourceError(f"bad gzip data (truncated): {url}", url=url)
     return out
 
 
@@ -117,12 +119,14 @@ def _struct_to_dt(value: object) -> datetime | None:
         return None
 
 
-def parse_feed(data: bytes, url: str) -> list[Link]:
+def parse_feed(data: bytes, url: str, *, content_type: str | None = None) -> list[Link]:
     """The entry links of an RSS or Atom feed, in feed order, with their published/updated dates."""
     _refuse_entities(data, url)
-    parsed = feedparser.parse(data, response_headers={"content-location": url})
-    if not parsed.entries and parsed.get("bozo"):
-        raise SourceError(f"not a feed ({parsed.get('bozo_exception')!s:.80}): {url}", url=url)
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(data, response_headers=headers)
+    if not parsed.entries and not parsed.get("version"):
+        why = f" ({parsed.get('bozo_exception')!s:.80})" if parsed.get("bozo") else ""
+        raise SourceError(f"not a feed{why}: {url}", url=url)
     links: list[Link] = []
     for entry in parsed.entries:
         href = entry.get("link")

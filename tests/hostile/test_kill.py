@@ -44,8 +44,8 @@ def _zygote() -> None:
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the crawl
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
+            log = os.open(order["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(log, 2)
             try:
                 code = scraper.cli.main(order["argv"])
             except BaseException:  # noqa: BLE001 - report, never return into the zygote's loop
@@ -80,14 +80,17 @@ VALIDATOR = jsonschema.Draft202012Validator(record_schema())
 
 
 class Zygote:
-    def __init__(self) -> None:
+    def __init__(self, stderr: Path) -> None:
+        self.stderr = stderr
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen([sys.executable, __file__, "--zygote"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
 
     def run(self, argv: list[str], kill_after: float) -> dict:
+        """Run a crawl, killed after ``kill_after`` seconds unless it ends first; its stderr kept in a file."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps({"argv": argv, "kill_after": kill_after}) + "\n")
+        order = {"argv": argv, "kill_after": kill_after, "stderr": str(self.stderr)}
+        self.proc.stdin.write(json.dumps(order) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         assert line, "the zygote died"
@@ -145,7 +148,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("SCRAPER_KILL_SEED", "20261129")))
     with LocalServer() as server:
         site = NewsSite(server, articles=6, crawl_delay=0.005, slow=0.05, retry_after=0)
-        zygote = Zygote()
+        zygote = Zygote(tmp_path / "stderr.txt")
         try:
             def config(cycle: int, output: str) -> tuple[Path, list[str]]:
                 out = tmp_path / f"cycle{cycle}"
@@ -173,7 +176,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
                     if result["killed"]:
                         kills += 1
                         continue
-                    assert result["code"] == 0, result
+                    assert result["code"] == 0, (result, (tmp_path / "stderr.txt").read_text())
                     assert ids == expected, (output, len(ids))
                     assert unfinished(out) == {}
                     assert not [p for p in out.rglob("*.tmp")], "temporary files left behind"
