@@ -36,6 +36,7 @@ from typing import Any
 from .config import Config, SourceConfig
 from .errors import (
     BlockedError,
+    ConfigError,
     ExtractionError,
     FetchError,
     HTTPStatusError,
@@ -286,8 +287,11 @@ class _Crawl:
         self.summary.retried = len(due)
         self.enqueue_articles([(row.key, row.url) for row in due], -1)
         for i, source in enumerate(self.config.sources):
-            if source.type == "urls" and not source.url:
-                self._take_links(i, source, "", links_of(source.urls), etag=None, last_modified=None)
+            if source.type == "urls" and not source.url.lower().startswith(("http://", "https://")):
+                urls = list(source.urls)
+                if source.url:
+                    urls += parse_url_list(_read_list(Path(source.url), self.config.fetch.max_bytes))
+                self._take_links(i, source, "", links_of(urls), etag=None, last_modified=None)
             else:
                 kind = "sitemap" if source.type == "sitemap" else "source"
                 self.sched.add(source.url, _Job(kind, source.url, i))
@@ -503,6 +507,18 @@ class _Crawl:
                     Path(previous).unlink()
         self.state.done(key)
         return path
+
+
+def _read_list(path: Path, max_bytes: int) -> str:
+    """A local URL list file (at most ``max_bytes``); an unreadable one is an error in the config."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ConfigError(f"sources: cannot read URL list {path}: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise ConfigError(f"sources: URL list {path} is larger than fetch.max_bytes ({max_bytes})")
+    return data.decode("utf-8", "replace")
 
 
 def _without_validators(page: Page) -> Page:
