@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -266,14 +267,17 @@ class RunSummary:
     stats: Any
     tasks: int = 0
     outputs: list[str] = field(default_factory=list)
+    task_cpu_seconds: float = 0.0  # CPU time the tasks used, summed over workers
 
 
 def _warc_task(
     chunk_and_index: tuple[WarcChunk, int], *, config: Config, parts_dir: str
-) -> tuple[int, str, WarcStats]:
+) -> tuple[float, str, WarcStats]:
+    cpu = time.process_time()
     chunk, index = chunk_and_index
     lines, stats = extract_chunk(chunk, config=config)
-    return len(lines), write_part(lines, parts_dir, index), stats
+    part = write_part(lines, parts_dir, index)
+    return time.process_time() - cpu, part, stats
 
 
 def extract_warc_files(
@@ -304,12 +308,16 @@ def extract_warc_files(
         )
         task = functools.partial(_warc_task, config=config, parts_dir=out.parts_dir)
         parts: list[str] = [""] * len(chunks)
+        cpu = 0.0
         with tqdm(total=sum(c.records for c in chunks), unit="rec", disable=not progress) as bar:
-            for i, (_n, part, chunk_stats) in runner.map(task, [(c, i) for i, c in enumerate(chunks)]):
+            for i, (task_cpu, part, chunk_stats) in runner.map(task, [(c, i) for i, c in enumerate(chunks)]):
                 parts[i] = part
                 stats.add(chunk_stats)
+                cpu += task_cpu
                 bar.update(chunks[i].records)
-    return RunSummary(stats=stats, tasks=len(chunks), outputs=_finish_output(out, parts))
+    return RunSummary(
+        stats=stats, tasks=len(chunks), outputs=_finish_output(out, parts), task_cpu_seconds=cpu
+    )
 
 
 # -- batch extraction of pages and URLs ------------------------------------------------------------
