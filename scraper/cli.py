@@ -35,12 +35,25 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to the current ``sys.stderr`` (which a caller or a test may have replaced)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def _setup_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * verbosity
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("scraper: %(levelname)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # replace only our own handler: others (an embedding program's, pytest's) stay
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)] + [handler]
     root.setLevel(max(logging.DEBUG, min(logging.ERROR, level)))
     if verbosity < 2:  # third-party chatter only when asked for twice
         for noisy in ("readability", "urllib3", "charset_normalizer"):
