@@ -820,6 +820,19 @@ def _people_first(names: list[str]) -> list[str]:
     return people
 
 
+def _byline_parts(el: HtmlElement) -> list[HtmlElement]:
+    """The separate statements of a byline box (author, outlet, date), read one by one; else the box."""
+    while True:
+        parts = [c for c in el if isinstance(c.tag, str) and (c.text_content() or "").strip()]
+        if len(parts) < 2 or (el.text or "").strip():
+            return [el]
+        nested = [c for c in parts[0] if isinstance(c.tag, str) and (c.text_content() or "").strip()]
+        if len(nested) >= 2 and not (parts[0].text or "").strip():
+            el = parts[0]  # the first statement is itself a box of parts
+            continue
+        return parts + [el]
+
+
 def _short_text(el: HtmlElement, limit: int) -> str | None:
     """The element's text when shorter than ``limit`` characters, else None (without reading it all)."""
     parts: list[str] = []
@@ -879,12 +892,7 @@ def _authors(
             if "comment" in (el.get("class") or "").lower() or _XP_IN_FORM(el):
                 continue
             # a byline box often holds several parts (author, source, date): read them one by one
-            parts = [c for c in el if isinstance(c.tag, str) and (c.text_content() or "").strip()]
-            whole = _short_text(el, 120)
-            whole_names = _clean_person(whole, site_name, strict=True) if whole else []
-            if len(parts) < 2 or (whole_names and not any(":" in n for n in whole_names)):
-                parts = [el]  # a colon never stands in a name: the parts ran together
-            for part in parts:
+            for part in _byline_parts(el):
                 text = _short_text(part, 120)
                 names = _clean_person(text, site_name, strict=True) if text else []
                 if names and len(names) <= 4:
