@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 from . import rules as R
 from .config import SiteRules
 from .metadata import Metadata
-from .prune import Figure
+from .prune import ROW_CLASS, Figure
 from .text import caption_key, normalize_text
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,8 @@ class _Builder:
             return
         block = tag in R.BLOCK_TAGS
         inner = _KIND_OF.get(tag, kind) if block else kind
+        if tag == "p" and el.get("class") == ROW_CLASS:
+            inner = "row"
         if kind in ("quote", "li") and tag == "p":
             inner = kind
         if block:

@@ -253,6 +253,34 @@ def _drop_reason(el: HtmlElement) -> str | None:
     return "furniture" if furniture and not _protected(el) else None
 
 
+_DATA_TABLES = XPath("//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or .//img)]")
+ROW_CLASS = "scraper-table-row"  # rows of a data table, kept as paragraphs through scoring
+
+
+def _rows_as_paragraphs(tree: HtmlElement) -> None:
+    """Data tables become one paragraph per row: readability drops short tables, the article needs them."""
+    for table in _DATA_TABLES(tree):
+        rows = [r for r in table.iter("tr")]
+        if len(rows) < 2 or table.getparent() is None:
+            continue
+        holder = table.makeelement("div", {"class": "scraper-table"})
+        caption = table.find("caption")
+        if caption is not None:
+            para = holder.makeelement("p", {})
+            para.text = caption.text_content()
+            holder.append(para)
+        for row in rows:
+            cells = [normalize_text(c.text_content()) for c in row if c.tag in ("td", "th")]
+            cells = [c for c in cells if c]
+            if not cells:
+                continue
+            para = holder.makeelement("p", {"class": ROW_CLASS})
+            para.text = " | ".join(cells)
+            holder.append(para)
+        holder.tail = table.tail
+        table.getparent().replace(table, holder)
+
+
 def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
     """Drop page furniture in place; returns how many subtrees were dropped."""
     dropped = 0
@@ -267,6 +295,9 @@ def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
                 if el.getparent() is not None:
                     el.drop_tree()
                     dropped += 1
+    _rows_as_paragraphs(tree)
+    for footer in tree.iterfind(".//blockquote/footer"):
+        footer.tag = "p"  # a quotation's attribution, not page furniture
     for el in _HOVER_CARDS(tree):
         if el.getparent() is not None:
             el.drop_tree()

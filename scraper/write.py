@@ -68,6 +68,8 @@ def _markdown(article: Article) -> str:
             line = f"> {text}"
         elif kind == "row":
             line = "| " + text + " |"
+            if previous != "row":  # the first row is the header: Markdown needs the rule under it
+                line += "\n|" + "---|" * (text.count(" | ") + 1)
         elif kind == "pre":
             line = f"```\n{text}\n```"
         else:

@@ -68,13 +68,18 @@ def test_structure_kept_for_markdown() -> None:
     body = (paras(PARAS[:2]) + "<h2>What happens next</h2>" + paras(PARAS[2:])
             + "<ul><li>Road repairs start in March across the northern districts.</li>"
             "<li>The libraries open in 2028 in the two fastest-growing suburbs.</li></ul>"
-            "<blockquote><p>This is a budget for everyone in this city, the mayor told the chamber.</p></blockquote>")
+            "<blockquote><p>This is a budget for everyone in this city, the mayor told the chamber.</p>"
+            "<footer>Mayor Ana Lima</footer></blockquote>"
+            "<table><tr><th>Item</th><th>Cost</th></tr><tr><td>Road repairs in the northern districts</td>"
+            "<td>4.2 million</td></tr><tr><td>Two new libraries</td><td>11 million</td></tr></table>")
     art = scraper.extract(page(body), "https://news.example.com/budget")
     assert "\n\nWhat happens next\n\n" in art.body
     md = render(art, "markdown")
     assert "## What happens next" in md
     assert "- Road repairs start in March across the northern districts.\n- The libraries open" in md
     assert "> This is a budget for everyone" in md
+    assert "> Mayor Ana Lima" in md  # a quotation keeps its attribution
+    assert "| Item | Cost |\n|---|---|\n| Road repairs in the northern districts | 4.2 million |\n" in md
 
 
 def test_no_article_is_an_error() -> None:

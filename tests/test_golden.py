@@ -107,8 +107,6 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     ("reuters-fed-holds-rates", "caption", "Federal Reserve Chair Jerome Powell speaks to reporters after the "
      "central bank's two-day policy meeting in Washington, U.S., March 19, 2025."): "caption ends with the "
     "link text ' Purchase Licensing Rights' from inside the figcaption",
-    ("explainer-eu-battery-rules", "contain", "Marta Ilieva, European Battery Recyclers Association"): "the "
-    "blockquote's <footer> attribution ('— Marta Ilieva, ...') is dropped, leaving the quotation unattributed",
 }
 for _caption in (
     "Jory Trevaskis checks the line of a new oak frame at the Restronguet yard.",
