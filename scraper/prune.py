@@ -26,6 +26,7 @@ _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
 # (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
 _HOVER_CARDS = XPath("//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]")
 _EMBED_QUOTES = XPath("//blockquote[@class]")
+_HAS_PARAGRAPH = XPath("string-length(normalize-space(.)) >= 200")
 _HOLDS_ARTICLE = XPath(
     "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
 )
@@ -249,8 +250,12 @@ def _drop_reason(el: HtmlElement) -> str | None:
     if tag in ("body", "html", "article", "main"):
         return None
     toks = tokens(el)
-    furniture = tag == "header" or (toks & R.BOILERPLATE_TOKENS and not toks & R.CONTENT_TOKENS)
-    return "furniture" if furniture and not _protected(el) else None
+    if not (tag == "header" or toks & R.BOILERPLATE_TOKENS):
+        return None
+    # a content word in the name ("post", "article") protects only what holds a real paragraph
+    if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
+        return None
+    return None if _protected(el) else "furniture"
 
 
 _DATA_TABLES = XPath("//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or .//img)]")

@@ -85,7 +85,6 @@ SBS_CAPTIONS = [
 KNOWN_EXTRACT_FAILURES: dict[str, str] = {
 }
 
-_WP_LIKES = "Jetpack likes widget (div.sd-like: 'Like this:' / 'Like Loading...') kept at the end of the body"
 _EPIC = "donation epic (div.hp-epic after the gallery: heading, ask, button, payment methods) kept in the body"
 _COUNTER = "gallery counter span ('1/4') glued to the front of the caption: '1/4Jory Trevaskis ...'"
 
@@ -96,8 +95,6 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     ("cp1252-nice-terrace-fees", "caption", "Lunchtime terraces on the Cours Saleya, where the new tariff is "
      "highest."): "table-layout photo (table.photo, td.caption with a 'Photo:' credit) not recognised as a "
     "figure: images holds only og:image, uncaptioned",
-    ("wordpress-sourdough-starter", "not_contain", "Like this:"): _WP_LIKES,
-    ("wordpress-sourdough-starter", "not_contain", "Loading..."): _WP_LIKES,
     ("wordpress-sourdough-starter", "field", "section"): "section is None: the WordPress category link "
     "(a[rel='category tag'] 'Sourdough', class category-sourdough) is not used as the section",
     ("gallery-wooden-boats", "not_contain", "Before you move on"): _EPIC,
