@@ -228,6 +228,9 @@ class _Crawl:
         self.robots = RobotsCache(self.fetcher) if config.fetch.respect_robots else None
         self.robots_seen: set[str] = set()
         self.local = threading.local()  # the delay of the lane this worker thread is on
+        processors = max(2, min(self.cfg.workers, os.cpu_count() or 2))
+        self.processing = ThreadPoolExecutor(max_workers=processors, thread_name_prefix="extract")
+        self.handoff = threading.BoundedSemaphore(2 * max(1, self.cfg.workers))
         self.lock = threading.Lock()  # summary counters, budgets, the JSONL file
         self.budget = self.cfg.page_budget
         self.sitemaps_left = self.cfg.max_sitemaps
@@ -296,16 +299,20 @@ class _Crawl:
                 kind = "sitemap" if source.type == "sitemap" else "source"
                 self.sched.add(source.url, _Job(kind, source.url, i))
         workers = max(1, self.cfg.workers)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
-            futures = [pool.submit(self._worker) for _ in range(workers)]
-            pending = set(futures)
-            while pending:  # short waits so signal handlers run promptly in the main thread
-                _, pending = wait(pending, timeout=0.25)
-                if self.stop.is_set():
-                    self.sched.wake()
-            for future in futures:
-                future.result()
-        self.fetcher.close()
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
+                futures = [pool.submit(self._worker) for _ in range(workers)]
+                pending = set(futures)
+                while pending:  # short waits so signal handlers run promptly in the main thread
+                    _, pending = wait(pending, timeout=0.25)
+                    if self.stop.is_set():
+                        self.sched.wake()
+                for future in futures:
+                    future.result()
+        finally:
+            # the pages already fetched are records in flight: they are finished, even when stopping
+            self.processing.shutdown(wait=True)
+            self.fetcher.close()
 
     def _worker(self) -> None:
         while True:
@@ -326,24 +333,29 @@ class _Crawl:
 
             try:
                 if job.kind == "article":
-                    self._article(lane, job, release)
+                    self._guarded(job, self._article, lane, job, release)
                 else:
-                    self._source(lane, job, release)
-            except OutputError as exc:
-                log.error("%s", exc)
-                with self.lock:
-                    self.summary.error = self.summary.error or str(exc)
-                self.stop.set()
-            except Exception:  # a bug must not end the run: log it, count it, go on
-                log.exception("unexpected error on %s", redact_url(job.url))
-                self._count(self.summary.failed, "error")
-                if job.kind == "article":
-                    self.state.failed(job.key, "error", retry_limit=self.cfg.retry_limit,
-                                      backoff=self.cfg.retry_backoff)
-                    self.progress.advance("error")
+                    self._guarded(job, self._source, lane, job, release)
             finally:
                 release()
                 self.sched.finished()
+
+    def _guarded(self, job: _Job, step: Callable[..., None], *args: Any) -> None:
+        """Run one step of a job; an output error stops the run, any other surprise fails the URL only."""
+        try:
+            step(*args)
+        except OutputError as exc:
+            log.error("%s", exc)
+            with self.lock:
+                self.summary.error = self.summary.error or str(exc)
+            self.stop.set()
+        except Exception:  # a bug must not end the run: log it, count it, go on
+            log.exception("unexpected error on %s", redact_url(job.url))
+            self._count(self.summary.failed, "error")
+            if job.kind == "article":
+                self.state.failed(job.key, "error", retry_limit=self.cfg.retry_limit,
+                                  backoff=self.cfg.retry_backoff)
+                self.progress.advance("error")
 
     # -- sources -----------------------------------------------------------------------------------
 
@@ -461,6 +473,18 @@ class _Crawl:
             release()
         with self.lock:
             self.summary.fetched += 1
+        # extraction and writing run on the processing threads, so this fetch worker is free for the
+        # next host at once; the semaphore bounds the pages waiting there (back-pressure, memory)
+        self.handoff.acquire()
+        try:
+            future = self.processing.submit(self._guarded, job, self._process, job, page)
+        except BaseException:
+            self.handoff.release()
+            raise
+        future.add_done_callback(lambda _: self.handoff.release())
+
+    def _process(self, job: _Job, page: Page) -> None:
+        """Extract, filter and write one fetched article."""
         try:
             article = extract(page.content, job.url, config=self.config, final_url=page.final_url,
                               fetched_at=page.fetched_at, http_charset=page.encoding)
