@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from .record import Article
 log = logging.getLogger(__name__)
 
 __all__ = ["record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes"]
+
+_RECORD_ID = re.compile(r"[0-9a-f]{32}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _scrub(value: Any) -> Any:
@@ -37,9 +41,15 @@ def record_json(record: Article | dict[str, Any], *, indent: int | None = None) 
     """The record as JSON: UTF-8 text without ASCII escapes, no NaN, surrogates replaced."""
     data = record.to_dict() if isinstance(record, Article) else record
     try:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
+        if not _SURROGATE.search(text):  # dumps keeps lone surrogates, which UTF-8 cannot encode
+            return text
     except (UnicodeEncodeError, ValueError):
+        pass
+    try:
         return json.dumps(_scrub(data), ensure_ascii=False, allow_nan=False, indent=indent)
+    except ValueError as exc:  # NaN or infinity: not JSON, never written
+        raise OutputError(f"record is not valid JSON: {exc}") from exc
 
 
 def render(article: Article, fmt: str, *, indent: int = 2) -> str:
@@ -114,6 +124,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def write_record(article: Article, folder: str | Path, *, indent: int = 2) -> Path:
     """Write ``folder/ID.json`` atomically; re-extracting the same URL replaces its own file only."""
+    if not _RECORD_ID.fullmatch(article.id):  # file names come only from ids: no "../", no "/"
+        raise OutputError(f"not a record id: {article.id[:40]!r}")
     path = Path(folder) / f"{article.id}.json"
     atomic_write_bytes(path, (record_json(article, indent=indent) + "\n").encode("utf-8"))
     return path
