@@ -25,11 +25,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _scrub(value: Any) -> Any:
     """Lone surrogates cannot be encoded as UTF-8: replace them rather than fail the record."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "replace").decode("utf-8")
-        return value
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {k: _scrub(v) for k, v in value.items()}
     if isinstance(value, list):
