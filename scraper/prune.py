@@ -6,6 +6,7 @@ Works on the parsed page in place, in one pass over the elements, skipping the s
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -134,7 +135,7 @@ def _figure_from(el: HtmlElement, base: str | None) -> Figure | None:
         for part in credit_parts + hidden_parts:
             if part:
                 visible = visible.replace(part, " ")
-        caption = normalize_text(visible) or None
+        caption = normalize_text(_COUNTER.sub("", visible, count=1)) or None
     credit = next((c for c in credit_parts if c), None)
     if caption and not credit:
         caption, credit = _split_credit(caption)
@@ -183,6 +184,8 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
     return found
 
 
+# A gallery's position counter glued before the caption: "1/4", "2 of 12".
+_COUNTER = re.compile(r"^\s*\d{1,3}\s*(?:/|of)\s*\d{1,3}(?!\d)\s*", re.I)
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
 _CAPTION_HOLDERS = frozenset({"p", "div", "center", "span", "em", "i", "small"})
 

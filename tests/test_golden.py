@@ -86,7 +86,6 @@ KNOWN_EXTRACT_FAILURES: dict[str, str] = {
 }
 
 _EPIC = "donation epic (div.hp-epic after the gallery: heading, ask, button, payment methods) kept in the body"
-_COUNTER = "gallery counter span ('1/4') glued to the front of the caption: '1/4Jory Trevaskis ...'"
 
 # (page, check, item) -> the defect that makes this one must-assertion fail today.
 # check is one of: contain, not_contain, field, caption, caption_not_in_body, sbs; item is the sentence,
@@ -105,13 +104,6 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
      "central bank's two-day policy meeting in Washington, U.S., March 19, 2025."): "caption ends with the "
     "link text ' Purchase Licensing Rights' from inside the figcaption",
 }
-for _caption in (
-    "Jory Trevaskis checks the line of a new oak frame at the Restronguet yard.",
-    "Planks are softened for two hours in a steam box before they can be bent onto the frames.",
-    "Elowen Rowe caulks a seam with oakum and a caulking iron at the Gweek shed.",
-    "The new oyster dredger Morvoren slides into Mylor Creek on a December spring tide.",
-):
-    KNOWN_DEFECTS[("gallery-wooden-boats", "caption", _caption)] = _COUNTER
 
 # Fields of the record that legitimately differ from run to run.
 VOLATILE = ("fetched_at",)
