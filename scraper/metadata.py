@@ -1006,7 +1006,15 @@ def _guess_language(tree: HtmlElement) -> str | None:
     return best if counts[best] >= 0.08 * len(words) else None
 
 
-def _section(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
+# Links that name the post's category and tags (rel="category tag", rel="tag": blog engines' markup).
+_XP_REL_CATEGORY = lxml.etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
+_XP_REL_TAG = lxml.etree.XPath(
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')"
+    " and not(contains(concat(' ', normalize-space(@rel), ' '), ' category '))]"
+)
+
+
+def _section(meta: dict[str, list[str]], ld: _JsonLd, tree: HtmlElement) -> str | None:
     value = _ld_get(ld, "articleSection")
     text = _ld_text(value)
     if text:
@@ -1014,10 +1022,12 @@ def _section(meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
     for value in _first_meta(meta, SECTION_KEYS):
         if not value.startswith("http"):
             return value
+    for link in _XP_REL_CATEGORY(tree)[:1]:
+        return _clean(link.text_content())
     return None
 
 
-def _tags(meta: dict[str, list[str]], ld: _JsonLd) -> tuple[str, ...]:
+def _tags(meta: dict[str, list[str]], ld: _JsonLd, tree: HtmlElement | None = None) -> tuple[str, ...]:
     values: list[str] = list(meta.get("article:tag", ()))
     if not values:
         keywords = _ld_get(ld, "keywords")
@@ -1031,6 +1041,8 @@ def _tags(meta: dict[str, list[str]], ld: _JsonLd) -> tuple[str, ...]:
                 values = meta[key]
                 break
     tags = [t.strip() for v in values for t in _KEYWORD_SPLIT.split(v) if t.strip() and len(t) < 80]
+    if not tags and tree is not None:
+        tags = [t for t in (_clean(a.text_content()) for a in _XP_REL_TAG(tree)[:MAX_TAGS]) if t and len(t) < 80]
     return _dedupe(tags, MAX_TAGS)
 
 
@@ -1085,8 +1097,8 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
         authors=_authors(tree, meta, ld, site_name),
         published=_published(tree, meta, ld, url or canonical),
         modified=_modified(tree, meta, ld),
-        section=_section(meta, ld),
-        tags=_tags(meta, ld),
+        section=_section(meta, ld, tree),
+        tags=_tags(meta, ld, tree),
         language=_language(tree, meta, ld),
         site_name=site_name,
         canonical_url=canonical,

@@ -94,8 +94,6 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     ("cp1252-nice-terrace-fees", "caption", "Lunchtime terraces on the Cours Saleya, where the new tariff is "
      "highest."): "table-layout photo (table.photo, td.caption with a 'Photo:' credit) not recognised as a "
     "figure: images holds only og:image, uncaptioned",
-    ("wordpress-sourdough-starter", "field", "section"): "section is None: the WordPress category link "
-    "(a[rel='category tag'] 'Sourdough', class category-sourdough) is not used as the section",
     ("gallery-wooden-boats", "not_contain", "Before you move on"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "we have a small favour to ask"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "Support the Harbour Post"): _EPIC,
