@@ -163,8 +163,12 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
     candidates = list(tree.iter("figure"))
     for el in tree.iter("div", "span", "p", "table"):
         toks = tokens(el)
-        if toks and ("wp" in toks and "caption" in toks or "image" in toks and "caption" in toks):
+        if not toks:
+            continue
+        if "caption" in toks and toks & {"wp", "image", "photo", "img"}:
             candidates.append(el)
+        elif toks & _PHOTO_BOX_TOKENS and _PHOTO_BOX(el):
+            candidates.append(el)  # a box holding one picture and its caption, as old table layouts have
     for el in candidates:
         if el.getparent() is None:
             continue  # already removed with an enclosing figure
@@ -184,6 +188,10 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
     return found
 
 
+_PHOTO_BOX_TOKENS = frozenset({"photo", "image", "img", "picture", "pic", "figure", "media"})
+_PHOTO_BOX = XPath(
+    "count(.//img) = 1 and string-length(normalize-space(.)) < 400 and .//*[contains(@class, 'caption')]"
+)
 # A gallery's position counter glued before the caption: "1/4", "2 of 12".
 _COUNTER = re.compile(r"^\s*\d{1,3}\s*(?:/|of)\s*\d{1,3}(?!\d)\s*", re.I)
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})

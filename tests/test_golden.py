@@ -91,9 +91,6 @@ _EPIC = "donation epic (div.hp-epic after the gallery: heading, ask, button, pay
 # check is one of: contain, not_contain, field, caption, caption_not_in_body, sbs; item is the sentence,
 # snippet, caption or field name (for sbs: "<test>/<site-rules-on|off>").
 KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-    ("cp1252-nice-terrace-fees", "caption", "Lunchtime terraces on the Cours Saleya, where the new tariff is "
-     "highest."): "table-layout photo (table.photo, td.caption with a 'Photo:' credit) not recognised as a "
-    "figure: images holds only og:image, uncaptioned",
     ("gallery-wooden-boats", "not_contain", "Before you move on"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "we have a small favour to ask"): _EPIC,
     ("gallery-wooden-boats", "not_contain", "Support the Harbour Post"): _EPIC,
