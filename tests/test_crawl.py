@@ -251,3 +251,28 @@ def test_cli_sigterm_finishes_in_flight_and_resumes(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
         assert len(records_on_disk(out)) == 19
+
+
+def test_output_error_stops_the_run_cleanly_and_the_next_run_recovers(site: NewsSite, tmp_path: Path,
+                                                                       capsys) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "2026").write_text("in the way")  # the dated folders cannot be made: like a full disk
+    config = tmp_path / "c.toml"
+    config.write_text(site.config_toml(str(out)))
+    site.crawl_delay = 0.0
+    assert cli_main(["crawl", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err
+    (out / "2026").unlink()
+    assert cli_main(["crawl", "--config", str(config), "-q"]) == 0
+    assert len(records_on_disk(out)) == 15
+
+
+def test_cli_output_folder_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[crawl]\nout = "{tmp_path / "out"}"\n')
+    proc = _cli(["crawl", "--config", str(config)])
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1 and "scraper: error:" in err and "Traceback" not in err
