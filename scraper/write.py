@@ -161,11 +161,14 @@ def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path
         _repair_tail(fd)
         for record in records:
             line = (record_json(record) + "\n").encode("utf-8")
+            start = os.lseek(fd, 0, os.SEEK_END)
             written = os.write(fd, line)
             if written != len(line):  # a short write (disk full): cut it off again
-                _repair_tail(fd)
-                raise OutputError(f"cannot write {path}: short write (disk full?)")
+                os.ftruncate(fd, start)
+                raise OutputError(f"cannot write {path}: No space left on device (short write)")
         os.fsync(fd)
+    except OutputError:
+        raise
     except OSError as exc:
         with contextlib.suppress(OSError):
             _repair_tail(fd)
