@@ -126,7 +126,9 @@ def _is_sentence(text: str) -> bool:
 
 def _looks_like_dateline(block: Block) -> bool:
     """A short line that is mostly a date or time: 'Updated 20 January 2019, 8:13 am'."""
-    return block.words <= 10 and R.DATELINE.search(block.text) is not None
+    if block.words > 10:
+        return False
+    return R.DATELINE.search(block.text) is not None or R.YEAR_AND_TIME.search(block.text) is not None
 
 
 def _mentions_author(block: Block, authors: Iterable[str]) -> bool:
@@ -164,7 +166,7 @@ def clean_blocks(
             reason = "dateline"
         elif b.words <= 12 and R.CREDIT_LINE.match(b.text):
             reason = "credit"
-        elif b.words <= 30 and R.PROMO_LINE.search(b.text) and b.link_ratio > 0 or (
+        elif b.words <= 40 and R.PROMO_LINE.search(b.text) and b.link_ratio > 0 or (
             b.words <= 12 and R.PROMO_LINE.match(b.text)
         ):
             reason = "promo"

@@ -117,3 +117,5 @@ DATELINE = re.compile(
     r"(?:\s*(?:,|at|-|\||·|/)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?\s*$",
     re.I,
 )
+# In any language, a short line holding a year and a clock time is a dateline: "22 de outubro de 2010 às 20:13".
+YEAR_AND_TIME = re.compile(r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b\d{1,2}[:h.]\d{2}\b)[^.!?]*$")
