@@ -53,8 +53,9 @@ _WESTERN_MARGIN = 0.1
 # Elements deeper than this are flattened before parsing goes on: libxml2 and readability give up at 255.
 MAX_DEPTH = 200
 # libxml2 stops parsing (dropping the rest of the page) past 2048 levels even with huge_tree; a page that
-# reaches it is flattened at the source to this many levels and parsed again.
-_SOURCE_DEPTH = 1000
+# reaches it loses the middle of its nesting at the source (all but this many levels at the top and at the
+# bottom) and is parsed again.
+_SOURCE_KEEP = 400
 # The largest page parse_html accepts (bytes, or characters for text); extract() passes fetch.max_bytes.
 MAX_PAGE_BYTES = 10_000_000
 # Attribute values longer than this are cut (class, id) or dropped: a 5 MB class attribute makes every
@@ -70,6 +71,7 @@ _MAX_ATTR_COUNT = 256
 # Share of U+FFFD and control characters above which decoded "HTML" is taken for binary data.
 _BINARY_SHARE = 0.05
 _BINARY_SAMPLE = 65_536
+_BINARY_MIN = 32  # fewer suspect characters than this never make a page "binary"
 _BINARYISH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
@@ -210,6 +212,12 @@ def scrub_record(record: T) -> T:
     return dataclasses.replace(record, **changes) if changes else record
 
 
+def _control_char(m: re.Match[str]) -> str:
+    """The control character a numeric reference names, so that scrub_text removes whole escape sequences."""
+    ref = m.group(0)[2:].rstrip(";")
+    return chr(int(ref[1:], 16) if ref[0] in "xX" else int(ref))
+
+
 def _binary_kind(text: str, data: bytes | None) -> str | None:
     """Why the input is not HTML (a known binary signature, or mostly undecodable/control characters)."""
     if data is not None:
@@ -217,38 +225,58 @@ def _binary_kind(text: str, data: bytes | None) -> str | None:
             if data.startswith(magic):
                 return f"{kind} data"
     sample = text[:_BINARY_SAMPLE]
-    if sample and len(_BINARYISH.findall(sample)) > _BINARY_SHARE * len(sample):
+    suspect = len(_BINARYISH.findall(sample))
+    if suspect > _BINARY_MIN and suspect > _BINARY_SHARE * len(sample):
         return "binary data"
     return None
 
 
-def _flatten_source(html: str, limit: int = _SOURCE_DEPTH) -> str:
-    """Drop start and end tags nested deeper than ``limit`` from the source text, keeping all text.
+def _flatten_source(html: str, keep: int = _SOURCE_KEEP) -> str:
+    """Drop the start and end tags of the middle of deep nesting from the source text, keeping all text.
 
-    An approximation of HTML tree building (void elements, implied ends of p/li/td...), used only when
-    libxml2 has given up on a page for its depth.
+    A tag stays when it is within ``keep`` levels of the top or within ``keep`` levels of the deepest
+    element below it, so the page's outer layout and the article's own markup (paragraphs, headings)
+    survive and the result nests at most ``2 * keep`` levels. An approximation of HTML tree building
+    (void elements, implied ends of p/li/td...), used only when libxml2 has given up on a page.
     """
-    stack: list[tuple[str, bool]] = []
+    levels: list[list[int]] = []  # per element: [its depth, the deepest depth below it]
+    tags: list[tuple[int, int, int, str]] = []  # (start, end, element, name) of each start and end tag
+    stack: list[tuple[str, int]] = []
 
-    def visit(m: re.Match[str]) -> str:
+    def close(to: int) -> None:
+        while len(stack) > to:
+            _, element = stack.pop()
+            if stack:
+                parent = levels[stack[-1][1]]
+                parent[1] = max(parent[1], levels[element][1])
+
+    for m in _TAG.finditer(html):
         closing, name = m.group(1), m.group(2).lower()
         if name in _VOID or m.group(0).endswith("/>"):
-            return m.group(0)
-        newline = "\n" if name in _BLOCKISH else ""
+            continue
         if not closing:
             if name in _SELF_CLOSING_SIBLINGS and stack and stack[-1][0] == name:
-                stack.pop()
-            keep = len(stack) < limit
-            stack.append((name, keep))
-            return m.group(0) if keep else newline
+                close(len(stack) - 1)
+            levels.append([len(stack), len(stack)])
+            stack.append((name, len(levels) - 1))
+            tags.append((m.start(), m.end(), len(levels) - 1, name))
+            continue
         for i in range(len(stack) - 1, max(-1, len(stack) - 65), -1):
             if stack[i][0] == name:
-                keep = stack[i][1]
-                del stack[i:]
-                return m.group(0) if keep else newline
-        return m.group(0)
-
-    return _TAG.sub(visit, html)
+                tags.append((m.start(), m.end(), stack[i][1], name))
+                close(i)
+                break
+    close(0)
+    parts: list[str] = []
+    pos = 0
+    for start, end, element, name in tags:
+        depth, deepest = levels[element]
+        if depth >= keep and deepest - depth >= keep:
+            parts.append(html[pos:start])
+            parts.append("\n" if name in _BLOCKISH else "")
+            pos = end
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 def _limit_attributes(html: str) -> str:
@@ -354,7 +382,7 @@ def parse_html(
     kind = _binary_kind(html, raw)
     if kind is not None:
         raise ExtractionError(f"not HTML: the page is {kind}")
-    html = scrub_text(_CONTROL_REF.sub("", html))
+    html = scrub_text(_CONTROL_REF.sub(_control_char, html))
     html = html.lstrip("\ufeff")
     if html.lstrip().startswith("<?xml"):
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
