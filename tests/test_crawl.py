@@ -276,3 +276,12 @@ def test_cli_output_folder_is_a_file(tmp_path: Path) -> None:
     proc = _cli(["crawl", "--config", str(config)])
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1 and "scraper: error:" in err and "Traceback" not in err
+
+
+def test_state_elsewhere_is_locked_too(tmp_path: Path) -> None:
+    state = tmp_path / "var" / "state.sqlite"
+    with crawl_lock(state.with_name("state.sqlite.lock")), pytest.raises(CrawlLockedError):
+        crawl(Config(), out=tmp_path / "out", state_path=state)
+    summary = crawl(Config(), out=tmp_path / "out", state_path=state)
+    assert state.exists() and not (tmp_path / "out" / ".scraper-state.sqlite").exists()
+    assert summary.written == 0 and (tmp_path / "out" / "runs.jsonl").exists()
