@@ -132,7 +132,12 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name, "replace").lstrip("\ufeff"), name
-    candidates = [lookup_charset(http_charset)]
+    http_codec = lookup_charset(http_charset)
+    if http_codec and http_codec.startswith("utf-16") and data[:4].count(0) >= 1:  # said by the server, and true
+        if http_codec == "utf-16":  # no BOM: the NUL half of the first character tells the byte order
+            http_codec = "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
+        return data.decode(http_codec, "replace"), http_codec
+    candidates = [http_codec]
     head = data[:4096]
     match = _XML_DECL.search(head) or _META_CHARSET.search(head)
     if match:

@@ -55,6 +55,12 @@ def test_unknown_or_impossible_charset_names_never_raise(data: bytes) -> None:
     decode_html(data, http_charset="x-also-unknown")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_when_the_server_says_so(codec: str) -> None:
+    assert decode_html("<p>héllo</p>".encode(codec), "utf-16")[0] == "<p>héllo</p>"
+    assert decode_html(b"<p>plain</p>", "utf-16")[0] == "<p>plain</p>"  # not true: ignored
+
+
 def test_bom_wins() -> None:
     assert decode_html("\ufeff<p>ü</p>".encode("utf-16-le"))[0] == "<p>ü</p>"
     assert decode_html(b"\xef\xbb\xbf<p>\xc3\xbc</p>", http_charset="latin-1") == ("<p>ü</p>", "utf-8")
