@@ -211,6 +211,13 @@ def _reason(exc: BaseException) -> str:
     return "error"
 
 
+def _transient(exc: FetchError) -> bool:
+    """Worth trying again on a later run: 429, 5xx (even with a Retry-After too long to wait), network."""
+    if isinstance(exc, HTTPStatusError):
+        return exc.status == 429 or exc.status >= 500
+    return bool(getattr(exc, "retryable", False))
+
+
 class _Crawl:
     """One run's moving parts. Not reusable: make one per run."""
 
@@ -454,14 +461,16 @@ class _Crawl:
         except FetchError as exc:
             reason = _reason(exc)
             if isinstance(exc, BlockedError) and "robots.txt" in str(exc):
+                # robots.txt may be down (5xx: the whole site is off limits for this run) or change:
+                # checked again on later runs, which costs no request, until the retry limit
                 log.info("%s", exc)
                 self._count(self.summary.skipped, "robots")
-                self.state.skipped(job.key, "robots")
+                self.state.failed(job.key, "robots", retry_limit=cfg.retry_limit, backoff=cfg.retry_backoff)
                 self.progress.advance("robots")
                 return
             log.warning("%s", exc)
             self._count(self.summary.failed, reason)
-            if getattr(exc, "retryable", False):
+            if _transient(exc):
                 status = self.state.failed(job.key, reason, retry_limit=cfg.retry_limit, backoff=cfg.retry_backoff)
                 if status == "gave_up":
                     log.warning("giving up on %s after %d runs", redact_url(job.url), cfg.retry_limit)

@@ -286,3 +286,26 @@ def test_state_elsewhere_is_locked_too(tmp_path: Path) -> None:
     summary = crawl(Config(), out=tmp_path / "out", state_path=state)
     assert state.exists() and not (tmp_path / "out" / ".scraper-state.sqlite").exists()
     assert summary.written == 0 and (tmp_path / "out" / "runs.jsonl").exists()
+
+
+def test_long_retry_after_skips_for_this_run_only(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        answers = iter([(429, {"Retry-After": "86400"}, b"come back tomorrow")])
+        server.route("/a", lambda r: next(answers, (200, {"Content-Type": "text/html"}, article_html(3))))
+        text = f"""
+[fetch]
+allow_private = true
+[crawl]
+out = "{tmp_path / 'out'}"
+delay = 0.0
+retry_backoff = 0.0
+max_failure_share = 1.0
+[[sources]]
+type = "urls"
+urls = ["{server.url('/a')}"]
+"""
+        start = time.monotonic()
+        first = crawl(make_config(text))
+        assert first.failed == {"http_429": 1} and time.monotonic() - start < 10  # no day-long wait
+        second = crawl(make_config(text))
+        assert second.retried == 1 and second.written == 1
