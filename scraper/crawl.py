@@ -404,8 +404,7 @@ class _Crawl:
             if source.type == "feed":
                 links = parse_feed(page.content, page.final_url, content_type=page.content_type)
             elif source.type == "page":
-                raw = parse_page_links(page.content, page.final_url, http_charset=page.encoding)
-                links = links_of(raw[: self.cfg.max_links])
+                links = links_of(parse_page_links(page.content, page.final_url, http_charset=page.encoding))
             elif source.type == "urls":
                 links = links_of(parse_url_list(page.text or page.content.decode("utf-8", "replace")))
             else:
@@ -434,6 +433,8 @@ class _Crawl:
             if key not in seen:
                 seen.add(key)
                 pairs.append((key, link.url))
+        if source.type == "page":  # after the include/exclude filters, so navigation links do not crowd out
+            pairs = pairs[: self.cfg.max_links]
         known = self.state.known(k for k, _ in pairs)
         fresh = [p for p in pairs if p[0] not in known]
         if source.max_articles:
