@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from scraper import extract
 from scraper.errors import ScraperError
+from scraper.parse import MAX_DEPTH, parse_html
 from scraper.record import Article, record_schema
 from scraper.write import record_json
 
@@ -162,3 +163,35 @@ def test_regressions(path: Path) -> None:
 
 def test_every_regression_has_an_expectation() -> None:
     assert sorted(EXPECTED) == sorted(p.name for p in REGRESSIONS.glob("*.html"))
+
+
+NESTING_TAGS = ("div", "span", "section", "p", "b", "i", "a", "ul", "li", "blockquote", "em", "article", "font")
+
+
+@st.composite
+def deep_pages(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Past libxml2's 2,048 levels: random tags, words at random levels, closed or not."""
+    levels = draw(st.integers(min_value=2_100, max_value=6_000))
+    tags = draw(st.lists(st.sampled_from(NESTING_TAGS), min_size=1, max_size=5))
+    with_text = set(draw(st.lists(st.integers(min_value=0, max_value=levels - 1), max_size=40)))
+    words: list[str] = []
+    parts = ["<html><body>"]
+    for level in range(levels):
+        parts.append(f"<{tags[level % len(tags)]}>")
+        if level in with_text:
+            words.append(f"w{level}")
+            parts.append(f" w{level} ")
+    words.append("end")
+    parts.append(" end ")
+    if draw(st.booleans()):
+        parts.extend(f"</{tags[level % len(tags)]}>" for level in reversed(range(levels)))
+    return "".join(parts), words
+
+
+@settings(SETTINGS, max_examples=25)
+@given(deep_pages())
+def test_deep_nesting_keeps_every_word_in_order(case: tuple[str, list[str]]) -> None:
+    html, words = case
+    root = parse_html(html)
+    assert max(sum(1 for _ in el.iterancestors()) for el in root.iter()) <= MAX_DEPTH
+    assert root.text_content().split() == words
