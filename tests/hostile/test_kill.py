@@ -140,7 +140,9 @@ def check_output(out: Path) -> set[str]:
 def unfinished(out: Path) -> dict[str, int]:
     db = sqlite3.connect(out / ".scraper-state.sqlite")
     try:
+        # robots.txt refusals are re-checked on later runs (as 'failed', reason 'robots'): not unfinished
         return dict(db.execute("SELECT status, COUNT(*) FROM urls WHERE status NOT IN ('done', 'skipped') "
+                               "AND NOT (status IN ('failed', 'gave_up') AND reason = 'robots') "
                                "GROUP BY status").fetchall())
     finally:
         db.close()
