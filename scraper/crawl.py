@@ -239,6 +239,7 @@ class _Crawl:
         self.processing = ThreadPoolExecutor(max_workers=processors, thread_name_prefix="extract")
         self.handoff = threading.BoundedSemaphore(2 * max(1, self.cfg.workers))
         self.lock = threading.Lock()  # summary counters, budgets, the JSONL file
+        self.claim_lock = threading.Lock()  # duplicate-body check and the 'writing' claim
         self.budget = self.cfg.page_budget
         self.sitemaps_left = self.cfg.max_sitemaps
         self.sitemaps_seen: set[str] = set()
@@ -510,30 +511,34 @@ class _Crawl:
             self.state.skipped(job.key, "too_old")
             self.progress.advance("too_old")
             return
-        owner = self.state.hash_owner(article.content_hash, job.key)
-        if owner is not None and owner != article.id:
-            log.info("%s: same body as record %s; skipped", redact_url(job.url), owner)
+        path = self._write(job.key, article)
+        if path is None:
             self._count(self.summary.skipped, "duplicate")
-            self.state.skipped(job.key, "duplicate")
             self.progress.advance("duplicate")
             return
-        path = self._write(job.key, article)
         with self.lock:
             self.summary.written += 1
             self.summary.records.append(str(path))
         self.progress.advance("written")
 
-    def _write(self, key: str, article: Article) -> Path:
-        """Write the record, marking the row ``writing`` before and ``done`` after (see ``settle``)."""
+    def _write(self, key: str, article: Article) -> Path | None:
+        """Write the record, marking the row ``writing`` before and ``done`` after (see ``settle``).
+
+        None if another URL already holds the same body under another id (a duplicate: skipped).
+        """
+        path = self.jsonl_path if self.cfg.output == "jsonl" else record_path(self.out, article)
+        with self.claim_lock:  # check and claim together: two threads with one body write it once
+            owner = self.state.hash_owner(article.content_hash, key)
+            if owner is not None and owner != article.id:
+                log.info("%s: same body as record %s; skipped", redact_url(article.url or key), owner)
+                self.state.skipped(key, "duplicate")
+                return None
+            previous = self.state.writing(key, record_id=article.id, path=str(path),
+                                          content_hash=article.content_hash)
         if self.cfg.output == "jsonl":
-            path = self.jsonl_path
-            self.state.writing(key, record_id=article.id, path=str(path), content_hash=article.content_hash)
             with self.lock:
                 append_jsonl([article], path)
         else:
-            path = record_path(self.out, article)
-            previous = self.state.writing(key, record_id=article.id, path=str(path),
-                                          content_hash=article.content_hash)
             write_record(article, path.parent, indent=self.config.output.indent)
             if previous and previous != str(path) and previous.endswith(".json") \
                     and not self.state.record_path_in_use(previous, key):

@@ -201,9 +201,9 @@ class CrawlState:
         return status
 
     def hash_owner(self, content_hash: str, key: str) -> str | None:
-        """The record id of another done URL with the same body, if any (the same article twice)."""
-        row = self._run("SELECT record_id FROM urls WHERE content_hash = ? AND key != ? AND status = 'done' "
-                        "LIMIT 1", (content_hash, key)).fetchone()
+        """The record id of another URL written (or being written) with the same body, if any."""
+        row = self._run("SELECT record_id FROM urls WHERE content_hash = ? AND key != ? "
+                        "AND status IN ('done', 'writing') LIMIT 1", (content_hash, key)).fetchone()
         return row[0] if row else None
 
     def record_path_in_use(self, path: str, key: str) -> bool:

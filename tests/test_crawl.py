@@ -309,3 +309,22 @@ urls = ["{server.url('/a')}"]
         assert first.failed == {"http_429": 1} and time.monotonic() - start < 10  # no day-long wait
         second = crawl(make_config(text))
         assert second.retried == 1 and second.written == 1
+
+
+def test_same_body_under_two_urls_is_written_once(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        for path in ("/x", "/y", "/z"):
+            server.route(path, lambda r: (200, {"Content-Type": "text/html"}, article_html(5)))
+        text = f"""
+[fetch]
+allow_private = true
+[crawl]
+out = "{tmp_path / 'out'}"
+delay = 0.0
+[[sources]]
+type = "urls"
+urls = ["{server.url('/x')}", "{server.url('/y')}", "{server.url('/z')}"]
+"""
+        summary = crawl(make_config(text))
+        assert summary.written == 1 and summary.skipped == {"duplicate": 2}
+        assert len(records_on_disk(tmp_path / "out")) == 1

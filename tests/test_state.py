@@ -55,8 +55,9 @@ def test_failed_backoff_doubles_then_gives_up(state: CrawlState) -> None:
 
 def test_duplicate_content_lookup(state: CrawlState) -> None:
     state.discovered("f", [("a", "u/a"), ("b", "u/b")], etag=None, last_modified=None)
+    assert state.hash_owner("h", "b") is None
     state.writing("a", record_id="rid-a", path="/o/a.json", content_hash="h")
-    assert state.hash_owner("h", "b") is None  # not done yet
+    assert state.hash_owner("h", "b") == "rid-a"  # claimed while being written
     state.done("a")
     assert state.hash_owner("h", "b") == "rid-a" and state.hash_owner("h", "a") is None
     assert state.record_path_in_use("/o/a.json", "b") and not state.record_path_in_use("/o/a.json", "a")
