@@ -37,12 +37,12 @@ from .config import Config, SourceConfig
 from .errors import (
     BlockedError,
     ConfigError,
+    CrawlLockedError,
     ExtractionError,
     FetchError,
     HTTPStatusError,
     NotHTMLError,
     OutputError,
-    ScraperError,
     TooLargeError,
 )
 from .extract import extract
@@ -69,10 +69,6 @@ log = logging.getLogger(__name__)
 __all__ = ["CrawlLockedError", "Progress", "RunSummary", "crawl", "crawl_lock", "record_path"]
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-
-
-class CrawlLockedError(ScraperError):
-    """Another crawl holds the lock on this output folder or state file (exit code 75)."""
 
 
 class _Stopped(Exception):  # noqa: N818 - control flow: a retry wait interrupted by a stop request

@@ -42,6 +42,14 @@ class BlockedError(FetchError):
     """The fetch was refused by policy: robots.txt, a forbidden address or scheme."""
 
 
+class SourceError(FetchError):
+    """A feed, sitemap or URL list could not be used (malformed, hostile or too large)."""
+
+
+class CrawlLockedError(ScraperError):
+    """Another crawl holds the lock on this output folder or state file (exit code 75)."""
+
+
 class ExtractionError(ScraperError):
     """No article could be extracted from the page."""
 

@@ -29,7 +29,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 
 from .config import SourceConfig
-from .errors import FetchError
+from .errors import SourceError
 from .parse import parse_html
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,6 @@ __all__ = [
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _SKIP_SCHEMES = re.compile(r"^\s*(javascript|mailto|tel|data|ftp|file):", re.I)
-
-
-class SourceError(FetchError):
-    """A feed, sitemap or URL list could not be used (malformed, hostile or too large)."""
 
 
 @dataclass(frozen=True, slots=True)

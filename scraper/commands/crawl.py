@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, printable
 from ..config import Config
 from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_LOCKED = 0, 1, 75
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str,
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         with _stop_on_signals(stop, received):
             summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)
     except CrawlLockedError as exc:
-        print(f"scraper: {exc}", file=sys.stderr)
+        print(f"scraper: {printable(str(exc))}", file=sys.stderr)
         return EXIT_LOCKED
     finally:
         if bar is not None:
