@@ -22,7 +22,6 @@ from ..config import Config
 from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
 
 
-
 def add_parser(sub: argparse._SubParsersAction, name: str,
                parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
