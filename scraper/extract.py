@@ -56,6 +56,23 @@ def _main_content(tree: HtmlElement, url: str | None) -> HtmlElement | None:
         return None
 
 
+def _identity_url(canonical: str | None, page_url: str | None) -> str | None:
+    """The URL a record is named after: the canonical link, unless it cannot be this article's.
+
+    Some sites point every page's canonical link at their home page or at another host; trusting it
+    would give every article one id, and each record would overwrite the last.
+    """
+    if not canonical:
+        return page_url
+    if not page_url:
+        return canonical
+    canon, page = urlsplit(canonical), urlsplit(page_url)
+    same_site = (canon.hostname or "").removeprefix("www.") == (page.hostname or "").removeprefix("www.")
+    if not same_site or canon.path.strip("/") == "" and page.path.strip("/") != "":
+        return page_url
+    return canonical
+
+
 def extract(
     html: str | bytes,
     url: str | None = None,
@@ -88,14 +105,14 @@ def extract(
 
     canonical = meta.canonical_url
     images = select_images(figures, lead_image=meta.image)
-    title = meta.title
+    digest = content_hash(body)
     # scrub_record: no control characters, escape sequences or URL credentials leave extraction
     return scrub_record(Article(
-        id=make_id(canonical or page_url, fallback=content_hash(body)),
+        id=make_id(_identity_url(canonical, page_url), fallback=digest),
         url=url,
         final_url=final_url or url,
         canonical_url=canonical,
-        title=title,
+        title=meta.title,
         description=meta.description,
         authors=meta.authors,
         published=meta.published,
@@ -107,7 +124,7 @@ def extract(
         images=images,
         body=body,
         word_count=words,
-        content_hash=content_hash(body),
+        content_hash=digest,
         fetched_at=fetched_at,
         extractor={"name": "scraper", "version": __version__},
         blocks=tuple((b.kind, b.text) for b in cleaned.blocks),

@@ -94,3 +94,13 @@ def test_id_is_stable_across_tracking_parameters() -> None:
     b = scraper.extract(page(paras(PARAS)), "https://news.example.com/budget")
     assert a.id == b.id
     assert len(a.id) == 32 and int(a.id, 16) >= 0
+
+
+def test_a_home_page_canonical_does_not_name_every_article() -> None:
+    head = '<link rel="canonical" href="https://news.example.com/">'
+    a = scraper.extract(page(paras(PARAS), head), "https://news.example.com/2026/budget")
+    b = scraper.extract(page(paras(PARAS[1:] + PARAS[:1]), head), "https://news.example.com/2026/roads")
+    assert a.id != b.id
+    own = '<link rel="canonical" href="https://www.example.com/2026/budget">'
+    c = scraper.extract(page(paras(PARAS), own), "https://example.com/2026/budget?utm_source=feed")
+    assert c.id == scraper.extract(page(paras(PARAS), own), "https://example.com/2026/budget").id
