@@ -34,10 +34,10 @@ class Block:
     kind: str
     text: str
     link_chars: int = 0
+    words: int = field(init=False)
 
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
+    def __post_init__(self) -> None:
+        self.words = self.text.count(" ") + 1 if self.text else 0  # text is normalised: single spaces
 
     @property
     def link_ratio(self) -> float:
@@ -154,7 +154,9 @@ def clean_blocks(
         reason = None
         if not key:
             reason = "empty"
-        elif key in caption_keys or caption_key(R.PAREN_CREDIT.sub("", b.text)) in caption_keys:
+        elif key in caption_keys or (
+            caption_keys and R.PAREN_CREDIT.search(b.text) and caption_key(R.PAREN_CREDIT.sub("", b.text)) in caption_keys
+        ):
             reason = "caption"
         elif key in seen:
             reason = "repeat"

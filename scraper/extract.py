@@ -10,6 +10,7 @@ import copy
 import logging
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import Unparseable
@@ -40,8 +41,20 @@ class _TreeDocument(Document):
         return copy.deepcopy(input)
 
 
+# Past this many paragraphs readability's scoring costs seconds, and a page this long is one text
+# anyway: its article (or main, or body) element is taken as it is, pruned of furniture.
+HUGE_PAGE_PARAGRAPHS = 3000
+_PARAGRAPHS = XPath("count(//p)")
+_CONTAINERS = XPath("//*[@itemprop='articleBody'] | //article | //main | //body")
+
+
 def _main_content(tree: HtmlElement, url: str | None) -> HtmlElement | None:
     """The main content as an HTML fragment, chosen by readability's scoring."""
+    if _PARAGRAPHS(tree) > HUGE_PAGE_PARAGRAPHS:
+        counts = [(int(el.xpath("count(.//p)")), el) for el in _CONTAINERS(tree)]
+        if counts:
+            most = max(n for n, _ in counts)
+            return [el for n, el in counts if n == most][-1]  # the innermost of equals
     try:
         summary = _TreeDocument(tree, url=url).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError) as exc:

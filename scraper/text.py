@@ -34,6 +34,8 @@ _UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\ua
 
 def count_words(text: str) -> int:
     """Words in ``text``; in scripts written without spaces, one word per two characters."""
+    if not _UNSPACED.search(text):
+        return len(_WORD.findall(text))
     count = 0
     for token in _WORD.findall(text):
         unspaced = len(_UNSPACED.findall(token))
