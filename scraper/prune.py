@@ -33,6 +33,10 @@ _HOLDS_ARTICLE = XPath(
 )
 _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 _CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
+_CAPTION_ACTION_TOKENS = frozenset({
+    "purchase", "licensing", "license", "licence", "buy", "reprint", "reprints", "enlarge", "expand", "zoom",
+    "fullscreen", "share", "download",
+})
 _CAPTION_TOKENS = frozenset({"caption", "figcaption", "description", "desc"})
 _FURNITURE_TOKENS = frozenset({
     "related", "promo", "teaser", "teasers", "card", "cards", "recommended", "trending", "popular",
@@ -53,7 +57,8 @@ class Figure:
 
 def tokens(el: HtmlElement) -> set[str]:
     """Lowercased words of an element's class and id, split on punctuation and camelCase."""
-    raw = (el.get("class") or "") + " " + (el.get("id") or "")
+    # data-component and data-module name a page's building blocks as plainly as class and id do
+    raw = " ".join(el.get(a) or "" for a in ("class", "id", "data-component", "data-module"))
     if not raw.strip():
         return set()
     return {t.lower() for t in R.TOKEN_SPLIT.split(raw) if t}
@@ -123,10 +128,11 @@ def _figure_from(el: HtmlElement, base: str | None) -> Figure | None:
     for d in el.iterdescendants():
         if not isinstance(d.tag, str):
             continue
-        if tokens(d) & _CREDIT_TOKENS:
+        toks = tokens(d)
+        if toks & _CREDIT_TOKENS:
             credit_parts.append(_text(d))
-        elif R.SCREEN_READER_CLASSES.search(d.get("class") or ""):
-            hidden_parts.append(_text(d))
+        elif R.SCREEN_READER_CLASSES.search(d.get("class") or "") or toks & _CAPTION_ACTION_TOKENS:
+            hidden_parts.append(_text(d))  # not caption text: screen-reader copies, "buy this photo" links
     caption = None
     if caption_el is not None:
         full = _text(caption_el)

@@ -85,19 +85,11 @@ SBS_CAPTIONS = [
 KNOWN_EXTRACT_FAILURES: dict[str, str] = {
 }
 
-_EPIC = "donation epic (div.hp-epic after the gallery: heading, ask, button, payment methods) kept in the body"
 
 # (page, check, item) -> the defect that makes this one must-assertion fail today.
 # check is one of: contain, not_contain, field, caption, caption_not_in_body, sbs; item is the sentence,
 # snippet, caption or field name (for sbs: "<test>/<site-rules-on|off>").
 KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-    ("gallery-wooden-boats", "not_contain", "Before you move on"): _EPIC,
-    ("gallery-wooden-boats", "not_contain", "we have a small favour to ask"): _EPIC,
-    ("gallery-wooden-boats", "not_contain", "Support the Harbour Post"): _EPIC,
-    ("gallery-wooden-boats", "not_contain", "Accepted payment methods"): _EPIC,
-    ("reuters-fed-holds-rates", "caption", "Federal Reserve Chair Jerome Powell speaks to reporters after the "
-     "central bank's two-day policy meeting in Washington, U.S., March 19, 2025."): "caption ends with the "
-    "link text ' Purchase Licensing Rights' from inside the figcaption",
 }
 
 # Fields of the record that legitimately differ from run to run.
