@@ -193,12 +193,23 @@ def _scrub_value(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return scrub_url(value) if name.endswith("url") else scrub_text(value)
     if isinstance(value, tuple):
+        if not name.endswith("url") and _plain_strings(value):
+            return value  # the usual case, checked in one pass: e.g. the body's thousands of blocks
         return tuple(_scrub_value(name, v) for v in value)
     if isinstance(value, dict):
         return {k: _scrub_value(k, v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return scrub_record(value)
     return value
+
+
+def _plain_strings(value: tuple[Any, ...]) -> bool:
+    """A tuple of strings (or of tuples of strings) with nothing to scrub in any of them."""
+    try:
+        joined = "\n".join(v if isinstance(v, str) else "\n".join(v) for v in value)
+    except TypeError:  # not only strings: scrub item by item
+        return False
+    return not _UNSAFE.search(joined)
 
 
 def scrub_record(record: T) -> T:

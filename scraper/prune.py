@@ -33,6 +33,7 @@ _HOLDS_ARTICLE = XPath(
 )
 _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 _CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
+_NAMED_BOXES = XPath("//*[self::div or self::span or self::p or self::table][@class or @id or @data-component]")
 _CAPTION_ACTION_TOKENS = frozenset({
     "purchase", "licensing", "license", "licence", "buy", "reprint", "reprints", "enlarge", "expand", "zoom",
     "fullscreen", "share", "download",
@@ -58,8 +59,9 @@ class Figure:
 def tokens(el: HtmlElement) -> set[str]:
     """Lowercased words of an element's class and id, split on punctuation and camelCase."""
     # data-component and data-module name a page's building blocks as plainly as class and id do
-    raw = " ".join(el.get(a) or "" for a in ("class", "id", "data-component", "data-module"))
-    if not raw.strip():
+    get = el.get
+    raw = f"{get('class') or ''} {get('id') or ''} {get('data-component') or ''} {get('data-module') or ''}"
+    if raw.isspace():
         return set()
     return {t.lower() for t in R.TOKEN_SPLIT.split(raw) if t}
 
@@ -167,7 +169,7 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
     """Take every image figure (and caption container) out of the tree, returning what it showed."""
     found: list[Figure] = []
     candidates = list(tree.iter("figure"))
-    for el in tree.iter("div", "span", "p", "table"):
+    for el in _NAMED_BOXES(tree):
         toks = tokens(el)
         if not toks:
             continue
