@@ -19,6 +19,7 @@ from . import __version__
 from .clean import clean_blocks, html_to_blocks
 from .config import Config
 from .errors import ExtractionError
+from .language import guess_language
 from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import collect_figures, prune_tree, select_images
@@ -132,7 +133,7 @@ def extract(
         modified=meta.modified,
         section=meta.section or cleaned.section,
         tags=meta.tags,
-        language=meta.language,
+        language=meta.language or guess_language(body),
         site_name=meta.site_name,
         images=images,
         body=body,

@@ -20,6 +20,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 
 from .dates import date_from_url, normalize_date
+from .language import guess_language
 
 log = logging.getLogger(__name__)
 
@@ -79,161 +80,6 @@ _XP_AUTHOR_CLASS = lxml.etree.XPath(
 _DATE_META_KEY = re.compile(r"(publish|pub|post|release|creat).{0,3}date|date.{0,3}(publish|creat)")
 _ISO_IN_TEXT = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 _XP_FIRST_PARAGRAPHS = lxml.etree.XPath("(//body//p)[position() <= 12]//text()")
-_WORD = re.compile(r"[^\W\d_]+")
-# The commonest function words of a few languages, for pages that do not declare theirs.
-STOPWORDS = {
-    "en": frozenset(
-        [
-            "the",
-            "of",
-            "and",
-            "to",
-            "in",
-            "is",
-            "that",
-            "for",
-            "it",
-            "on",
-            "was",
-            "with",
-            "as",
-            "are",
-            "be",
-            "by",
-            "at",
-            "this",
-            "have",
-            "from",
-        ]
-    ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "und",
-            "das",
-            "ist",
-            "nicht",
-            "mit",
-            "den",
-            "von",
-            "zu",
-            "ein",
-            "eine",
-            "im",
-            "sich",
-            "auf",
-            "für",
-            "des",
-            "dem",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "et",
-            "des",
-            "est",
-            "une",
-            "du",
-            "que",
-            "pour",
-            "dans",
-            "qui",
-            "en",
-            "sur",
-            "pas",
-            "au",
-            "avec",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "de",
-            "que",
-            "y",
-            "en",
-            "los",
-            "las",
-            "del",
-            "se",
-            "por",
-            "con",
-            "una",
-            "para",
-            "es",
-            "su",
-            "al",
-        ]
-    ),
-    "pt": frozenset(
-        [
-            "o",
-            "a",
-            "de",
-            "que",
-            "e",
-            "do",
-            "da",
-            "em",
-            "um",
-            "para",
-            "com",
-            "não",
-            "uma",
-            "os",
-            "no",
-            "se",
-            "na",
-            "por",
-        ]
-    ),
-    "it": frozenset(
-        [
-            "il",
-            "di",
-            "che",
-            "e",
-            "la",
-            "per",
-            "un",
-            "non",
-            "una",
-            "sono",
-            "del",
-            "della",
-            "con",
-            "le",
-            "si",
-            "gli",
-        ]
-    ),
-    "nl": frozenset(
-        ["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "niet", "met", "voor", "die"]
-    ),
-    "id": frozenset(
-        [
-            "yang",
-            "dan",
-            "di",
-            "ini",
-            "itu",
-            "dengan",
-            "untuk",
-            "tidak",
-            "dari",
-            "dalam",
-            "akan",
-            "pada",
-            "ada",
-            "juga",
-        ]
-    ),
-}
 _XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
 # Visible datelines: elements whose class says they hold the publication date.
 _XP_DATE_CLASS = lxml.etree.XPath(
@@ -997,13 +843,8 @@ def _language(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str
 
 
 def _guess_language(tree: HtmlElement) -> str | None:
-    """The language whose commonest words dominate the first paragraphs; None when unsure."""
-    words = _WORD.findall(" ".join(_XP_FIRST_PARAGRAPHS(tree)).lower())
-    if len(words) < 30:
-        return None
-    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] >= 0.08 * len(words) else None
+    """The language of the first paragraphs; None when unsure."""
+    return guess_language(" ".join(_XP_FIRST_PARAGRAPHS(tree)))
 
 
 # Links that name the post's category and tags (rel="category tag", rel="tag": blog engines' markup).
