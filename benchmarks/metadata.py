@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'system':<14} {'pages':>5} " + " ".join(f"{f:>9}" for f in FIELDS) + f" {'ms/page':>8}"
     rows = [header, "-" * len(header)]
     failures: list[str] = []
-    # one-off costs (imports, the language model loaded on first use) are not a page's cost
+    # one-off costs (imports, first-use caches) are not a page's cost
     from scraper.language import guess_language
 
     guess_language("a warm-up sentence long enough to load the language model once")
