@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import logging
 import re
 from typing import Any, TypeVar
@@ -315,6 +316,12 @@ def _drop_tag(el: HtmlElement) -> None:
     el.drop_tag()
 
 
+@functools.cache
+def _deeper_than(limit: int) -> lxml.etree.XPath:
+    """An XPath telling whether any node sits more than ``limit`` levels below the root element."""
+    return lxml.etree.XPath("boolean(" + "/*" * (limit + 2) + ")")
+
+
 def _flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> None:
     """Bring every element within ``limit`` levels, keeping all text, its order and its paragraphs.
 
@@ -322,6 +329,8 @@ def _flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> None:
     something too deep. If the page is still too deep (text at every level), the deepest elements are
     unwrapped, each block's text kept on a line of its own.
     """
+    if not _deeper_than(limit)(root):  # the usual case, decided in C
+        return
     elements = [root, *root.iterdescendants()]
     depth = {root: 0}
     for el in elements[1:]:
