@@ -78,13 +78,12 @@ def ours(html: bytes, url: str) -> tuple[dict[str, Any], float]:
     start = time.perf_counter()
     meta = extract_metadata(tree, url)
     elapsed = time.perf_counter() - start
-    return {
-        "title": meta.title,
-        "authors": list(meta.authors),
-        "published": meta.published,
-        "language": meta.language,
-        "section": meta.section,
-    }, elapsed
+    return _fields(meta), elapsed
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """The scored fields of a Metadata or an Article (the two name them alike)."""
+    return {f: list(getattr(obj, f)) if f == "authors" else getattr(obj, f) for f in FIELDS}
 
 
 def ours_record(html: bytes, url: str) -> tuple[dict[str, Any], float]:
@@ -96,14 +95,7 @@ def ours_record(html: bytes, url: str) -> tuple[dict[str, Any], float]:
         art = scraper.extract(html, url)
     except scraper.ScraperError:
         return {}, time.perf_counter() - start
-    elapsed = time.perf_counter() - start
-    return {
-        "title": art.title,
-        "authors": list(art.authors),
-        "published": art.published,
-        "language": art.language,
-        "section": art.section,
-    }, elapsed
+    return _fields(art), time.perf_counter() - start
 
 
 def trafilatura_system() -> Callable[[bytes, str], tuple[dict[str, Any], float]] | None:
