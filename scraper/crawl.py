@@ -107,7 +107,9 @@ class RunSummary:
     @property
     def failure_share(self) -> float:
         """Failed share of the pages and sources this run tried (0.0 when it tried none)."""
-        tried = self.written + self.failed_total + sum(self.skipped.values()) + self._sources_tried
+        # a failed source is one of the sources tried: count it once
+        failed_pages = sum(n for reason, n in self.failed.items() if not reason.startswith("source_"))
+        tried = self.written + failed_pages + sum(self.skipped.values()) + self._sources_tried
         return self.failed_total / tried if tried else 0.0
 
     _sources_tried: int = field(default=0, repr=False)

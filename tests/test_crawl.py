@@ -16,7 +16,7 @@ import pytest
 
 from scraper.cli import main as cli_main
 from scraper.config import Config, config_from_dict
-from scraper.crawl import CrawlLockedError, crawl, crawl_lock
+from scraper.crawl import CrawlLockedError, RunSummary, crawl, crawl_lock
 from scraper.record import normalize_url, record_schema
 from scraper.state import CrawlState
 from tests.servers import LocalServer
@@ -328,3 +328,10 @@ urls = ["{server.url('/x')}", "{server.url('/y')}", "{server.url('/z')}"]
         summary = crawl(make_config(text))
         assert summary.written == 1 and summary.skipped == {"duplicate": 2}
         assert len(records_on_disk(tmp_path / "out")) == 1
+
+
+def test_failure_share_counts_a_failed_source_once() -> None:
+    every_source_down = RunSummary(started="", out="", failed={"source_fetch": 4}, _sources_tried=4)
+    assert every_source_down.failure_share == 1.0
+    mixed = RunSummary(started="", out="", written=6, failed={"http_404": 1, "source_fetch": 1}, _sources_tried=2)
+    assert mixed.failure_share == 2 / 9  # 6 written + 1 failed page + 2 sources
