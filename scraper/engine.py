@@ -36,7 +36,6 @@ from fsspec.implementations.local import LocalFileSystem
 
 from .config import Config
 from .errors import ConfigError, OutputError, ScraperError
-from .extract import extract
 from .warc import WarcChunk, WarcStats, extract_chunk, index_warc, plan_chunks
 from .write import atomic_write_bytes, record_json
 
@@ -373,24 +372,9 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
 
 
 def _extract_one(source: str, *, config: Config, fetcher: Any) -> Any:
-    if source.lower().startswith(("http://", "https://")):
-        page = fetcher.fetch(source)
-        return extract(
-            page.content,
-            source,
-            config=config,
-            final_url=page.final_url,
-            fetched_at=page.fetched_at,
-            http_charset=page.encoding,
-        )
-    try:
-        with fsspec.open(source, "rb") as fh:
-            data = fh.read(config.fetch.max_bytes + 1)
-    except (OSError, ValueError) as exc:
-        raise ScraperError(f"cannot read {source}: {exc}") from exc
-    if len(data) > config.fetch.max_bytes:
-        raise ScraperError(f"{source} is larger than the {config.fetch.max_bytes} byte cap (fetch.max_bytes)")
-    return extract(data, None, config=config)
+    from .inputs import extract_input
+
+    return extract_input(source, config=config, fetcher=fetcher)
 
 
 def _batch_task(

@@ -9,9 +9,8 @@ from pathlib import Path
 from ..cli import printable
 from ..config import Config
 from ..errors import ScraperError
-from ..extract import extract
 from ..fetch import Fetcher, redact_url
-from ..record import Article
+from ..inputs import extract_input, is_url
 from ..write import append_jsonl, render, write_record
 
 FORMATS = ("json", "jsonl", "text", "markdown")
@@ -32,33 +31,6 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
     return p
 
 
-def _is_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
-
-
-def extract_input(source: str, *, fetcher: Fetcher | None, config: Config, url: str | None = None) -> Article:
-    """One input (URL or file) to an Article; raises ScraperError on failure."""
-    if _is_url(source):
-        if fetcher is None:  # pragma: no cover - the caller always passes one for URLs
-            raise ScraperError("no fetcher")
-        page = fetcher.fetch(source)
-        return extract(page.content, source, config=config, final_url=page.final_url,
-                       fetched_at=page.fetched_at, http_charset=page.encoding)
-    path = Path(source)
-    limit = config.fetch.max_bytes
-    try:
-        if path.is_file() and path.stat().st_size > limit:  # refuse before reading it all into memory
-            raise ScraperError(f"{source} is larger than the {limit} byte cap (fetch.max_bytes)")
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise ScraperError(f"{source} is a folder, not a page") from exc
-    except OSError as exc:
-        raise ScraperError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise ScraperError(f"{source} is larger than the {limit} byte cap (fetch.max_bytes)")
-    return extract(data, url, config=config)
-
-
 def run(args: argparse.Namespace, config: Config) -> int:
     if args.workers or args.engine != "local":  # batch mode, see the end of this module
         return _run_batch(args, config)
@@ -68,14 +40,14 @@ def run(args: argparse.Namespace, config: Config) -> int:
     fmt = args.format or ("json" if len(args.inputs) == 1 else "jsonl")
     out = Path(args.output) if args.output else None
     failures = 0
-    fetcher = Fetcher(config.fetch) if any(_is_url(i) for i in args.inputs) else None
+    fetcher = Fetcher(config.fetch) if any(is_url(i) for i in args.inputs) else None
     try:
         for source in args.inputs:
             try:
                 article = extract_input(source, fetcher=fetcher, config=config, url=args.url)
             except ScraperError as exc:
                 failures += 1
-                shown = redact_url(source) if _is_url(source) else source  # no passwords on the terminal
+                shown = redact_url(source) if is_url(source) else source  # no passwords on the terminal
                 print(f"scraper: {printable(shown)}: {printable(str(exc))}", file=sys.stderr)
                 continue
             if out is None:
@@ -117,7 +89,7 @@ def _run_batch(args: argparse.Namespace, config: Config) -> int:
     stats = summary.stats
     for line in stats.errors:
         source, _, message = line.partition(": ")
-        shown = redact_url(source) if _is_url(source) else source
+        shown = redact_url(source) if is_url(source) else source
         print(f"scraper: {printable(shown)}: {printable(message)}", file=sys.stderr)
     print(f"scraper: {stats.inputs} inputs, {stats.articles} articles, {stats.failed} failed", file=sys.stderr)
     return 1 if stats.failed else 0

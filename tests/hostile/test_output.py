@@ -143,7 +143,7 @@ def test_cli_error_lines_escape_control_characters(tmp_path: Path, capsys: pytes
     assert "\x1b" not in err and "\x07" not in err
     lines = err.splitlines()
     assert len(lines) == 2
-    assert "page\\x1b[31m\\x07.html: not HTML: the page is gzip data" in lines[0]
+    assert "page\\x1b[31m\\x07.html: corrupt gzip data in " in lines[0]
     assert "gone\\x1b]0;owned\\x07\\x0a.html" in lines[1]
 
 

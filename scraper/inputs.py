@@ -1,0 +1,69 @@
+"""One input to one Article: a URL (fetched) or a saved page (a local or fsspec path, gzip or not).
+
+The ``extract`` verb and the batch engine both read their inputs here, so a saved page means the same
+thing to each.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING
+
+import fsspec
+
+from .config import Config
+from .errors import ScraperError, TooLargeError
+from .extract import extract
+from .record import Article
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
+
+__all__ = ["is_url", "read_page_file", "extract_input"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_url(value: str) -> bool:
+    """True for an http(s) URL, which is fetched; anything else names a file."""
+    return value.lower().startswith(("http://", "https://"))
+
+
+def read_page_file(source: str, *, max_bytes: int) -> bytes:
+    """The bytes of a saved page, gunzipped when gzip-compressed; never more than ``max_bytes``."""
+    try:
+        with fsspec.open(source, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except IsADirectoryError as exc:
+        raise ScraperError(f"{source} is a folder, not a page") from exc
+    except FileNotFoundError as exc:
+        raise ScraperError(f"cannot read {source}: No such file or directory") from exc
+    except (OSError, ValueError, ImportError) as exc:  # ImportError: an fsspec protocol not installed
+        raise ScraperError(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if len(data) > max_bytes:
+        raise TooLargeError(f"{source} is larger than the {max_bytes} byte cap (fetch.max_bytes)")
+    if data.startswith(_GZIP_MAGIC):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = inflater.decompress(data, max_bytes + 1)  # bounded: a gzip bomb stops at the cap
+        except zlib.error as exc:
+            raise ScraperError(f"corrupt gzip data in {source}: {exc}") from exc
+    if len(data) > max_bytes:
+        raise TooLargeError(f"{source} is larger than the {max_bytes} byte cap (fetch.max_bytes)")
+    return data
+
+
+def extract_input(
+    source: str, *, config: Config, fetcher: Fetcher | None = None, url: str | None = None
+) -> Article:
+    """Fetch or read ``source`` and extract its article; ``url`` is the original URL of a saved page."""
+    if is_url(source):
+        if fetcher is None:
+            from .fetch import Fetcher
+
+            with Fetcher(config.fetch) as own:
+                return extract_input(source, config=config, fetcher=own)
+        page = fetcher.fetch(source)
+        return extract(page.content, source, config=config, final_url=page.final_url,
+                       fetched_at=page.fetched_at, http_charset=page.encoding)
+    return extract(read_page_file(source, max_bytes=config.fetch.max_bytes), url, config=config)
