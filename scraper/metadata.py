@@ -658,6 +658,24 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
     return _people_first(names)
 
 
+# A post's meta line, as blog themes print it: "Posted on March 30, 2015 by Admin".
+_XP_POST_META = lxml.etree.XPath(
+    "//body//*[contains(@class, 'postinfo') or contains(@class, 'post-info') or contains(@class, 'entry-meta')"
+    " or contains(@class, 'post-meta') or contains(@class, 'postmeta')][string-length(normalize-space(.)) < 160]"
+)
+_BY_IN_META = re.compile(r"(?:^|\s)by\s+(.+?)\s*(?:$|\s(?:on|in|at)\s|[|·•/])", re.I)
+
+
+def _post_meta_byline(tree: HtmlElement, site_name: str | None) -> list[tuple[str, ...]]:
+    """The name after "by" in a post's meta line, the last place a blog theme states its author."""
+    for el in _XP_POST_META(tree)[:3]:
+        match = _BY_IN_META.search(_clean(el.text_content()) or "")
+        names = _clean_person(match.group(1), site_name, strict=True) if match else []
+        if names and len(names) <= 4:
+            return [_dedupe(names, MAX_AUTHORS)]
+    return []
+
+
 def _people_first(names: list[str]) -> list[str]:
     """In a byline naming people, drop the outlet credited beside them ("Jane Roe, Example Media")."""
     people = [n for n in names if len(n.split()) >= 2 and not _ORG_WORDS.search(n)]
@@ -762,7 +780,7 @@ def _authors(
             if folded < {_fold(n) for n in extra}:
                 return extra
         return names
-    visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS)
+    visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
     return visible[0] if visible else tuple(deferred)
 
 

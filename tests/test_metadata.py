@@ -228,3 +228,15 @@ def test_undeclared_language_guessed_from_text() -> None:
     body = f"<p>{words * 4}</p>"
     assert extract_metadata(page("", body)).language == "de"
     assert extract_metadata(page("", body, lang="en")).language == "en"  # one declaration is trusted
+
+
+def test_author_from_a_blog_posts_meta_line() -> None:
+    html = (
+        "<html><head><title>Kabar</title></head><body><h2>Judul</h2>"
+        "<div class='postinfo'>Posted on <span class='postdate'>Maret 30, 2015</span> by Admin</div>"
+        "<div class='entry'><p>Isi artikel.</p></div></body></html>"
+    )
+    assert extract_metadata(parse_html(html)).authors == ("Admin",)
+    # a meta line without "by NAME" names nobody
+    no_name = html.replace(" by Admin", "")
+    assert extract_metadata(parse_html(no_name)).authors == ()
