@@ -14,13 +14,12 @@ from .record import Article  # noqa: E402
 
 def scrape(url: str, *, config: Config | None = None) -> Article:
     """Fetch ``url`` and extract its article (network access; see ``extract`` for the pure step)."""
-    from .fetch import fetch_page
+    from .errors import BlockedError
+    from .inputs import extract_input, is_url
 
-    config = config or Config()
-    page = fetch_page(url, config=config)
-    return extract(
-        page.text, url, config=config, final_url=page.final_url, fetched_at=page.fetched_at
-    )
+    if not is_url(url):
+        raise BlockedError(f"not an http(s) URL: {url}", url=url)
+    return extract_input(url, config=config or Config())
 
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -371,27 +371,22 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     return out
 
 
-def _extract_one(source: str, *, config: Config, fetcher: Any) -> Any:
-    from .inputs import extract_input
-
-    return extract_input(source, config=config, fetcher=fetcher)
-
-
 def _batch_task(
     sources_and_index: tuple[list[str], int], *, config: Config, parts_dir: str
 ) -> tuple[str, BatchStats]:
     from .fetch import Fetcher
+    from .inputs import extract_input, is_url
 
     sources, index = sources_and_index
     stats = BatchStats(inputs=len(sources))
     lines: list[dict[str, Any]] = []
     fetcher = (
-        Fetcher(config.fetch) if any("://" in s and s.lower().startswith("http") for s in sources) else None
+        Fetcher(config.fetch) if any(is_url(s) for s in sources) else None
     )
     try:
         for source in sources:
             try:
-                article = _extract_one(source, config=config, fetcher=fetcher)
+                article = extract_input(source, config=config, fetcher=fetcher)
             except ScraperError as exc:
                 stats.failed += 1
                 if len(stats.errors) < 20:

@@ -17,7 +17,7 @@ from readability.readability import Unparseable
 
 from . import __version__
 from .clean import clean_blocks, html_to_blocks
-from .config import Config
+from .config import Config, SiteRules
 from .errors import ExtractionError
 from .language import guess_language
 from .metadata import extract_metadata
@@ -49,8 +49,16 @@ _PARAGRAPHS = XPath("count(//p)")
 _CONTAINERS = XPath("//*[@itemprop='articleBody'] | //article | //main | //body")
 
 
-def _main_content(tree: HtmlElement, url: str | None) -> HtmlElement | None:
-    """The main content as an HTML fragment, chosen by readability's scoring."""
+def _main_content(tree: HtmlElement, url: str | None, rules: SiteRules | None = None) -> HtmlElement | None:
+    """The main content: the site's ``body_selector`` where it matches, else readability's choice."""
+    if rules is not None and rules.body_selector:
+        try:
+            chosen = tree.cssselect(rules.body_selector)
+        except Exception as exc:  # cssselect raises its own SelectorError family
+            log.warning("bad site body_selector %r: %s", rules.body_selector, exc)
+            chosen = []
+        if chosen and chosen[0].text_content().strip():
+            return chosen[0]
     if _PARAGRAPHS(tree) > HUGE_PAGE_PARAGRAPHS:
         counts = [(int(el.xpath("count(.//p)")), el) for el in _CONTAINERS(tree)]
         if counts:
@@ -107,7 +115,7 @@ def extract(
 
     figures = collect_figures(tree, page_url)
     prune_tree(tree, rules)
-    content = _main_content(tree, page_url)
+    content = _main_content(tree, page_url, rules)
     if content is None:
         raise ExtractionError("no article found")
     blocks = html_to_blocks(content)

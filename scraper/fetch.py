@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, NoReturn
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
@@ -40,6 +40,7 @@ from .config import Config, FetchConfig
 from .errors import BlockedError, FetchError, HTTPStatusError, NotHTMLError, TooLargeError
 from .netsafety import AddressPolicy, AddressRefused, Resolver, SafeAdapter, check_literal_host
 from .parse import decode_html
+from .record import USERINFO, strip_credentials
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ _HTML_SNIFF = re.compile(
     rb"^\s*<(!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s>]",
     re.I,
 )
-_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -66,14 +66,7 @@ def default_user_agent() -> str:
 
 def redact_url(url: str) -> str:
     """``url`` without the ``user:password@`` part, safe for messages and logs."""
-    try:
-        parts = urlsplit(url)
-        if "@" not in parts.netloc:
-            return url
-        host = parts.netloc.rpartition("@")[2]
-        return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
-    except ValueError:
-        return _USERINFO.sub("***@", url)
+    return strip_credentials(url, mask="***@")
 
 
 def _now_iso() -> str:
@@ -101,7 +94,7 @@ def _fail(cls: type[FetchError], reason: str, url: str, *, retryable: bool = Fal
           retry_after: float | None = None, **kwargs: Any) -> FetchError:
     """Build one of our errors: "reason: url", with retry hints for the retry policy."""
     safe = redact_url(url)
-    exc = cls(f"{_USERINFO.sub('***@', reason)}: {safe}", url=safe, **kwargs)
+    exc = cls(f"{USERINFO.sub('***@', reason)}: {safe}", url=safe, **kwargs)
     exc.retryable = retryable  # type: ignore[attr-defined]
     exc.retry_after = retry_after  # type: ignore[attr-defined]
     return exc

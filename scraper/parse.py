@@ -14,7 +14,6 @@ import functools
 import logging
 import re
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import charset_normalizer
 import lxml.etree
@@ -22,6 +21,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from .errors import ExtractionError
+from .record import strip_credentials
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ _CONTROL_REF = re.compile(
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
 _SUPERSETS = {
@@ -177,17 +176,7 @@ def scrub_text(text: str) -> str:
 
 def scrub_url(url: str) -> str:
     """``url`` without a ``user:password@`` part and without control characters."""
-    url = scrub_text(url)
-    if "@" not in url:
-        return url
-    try:
-        parts = urlsplit(url)
-        if "@" in parts.netloc:
-            netloc = parts.netloc.rpartition("@")[2]
-            return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-        return url
-    except ValueError:
-        return _USERINFO.sub("", url)
+    return strip_credentials(scrub_text(url))
 
 
 def _scrub_value(name: str, value: Any) -> Any:

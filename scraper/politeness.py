@@ -145,8 +145,3 @@ class HostScheduler(Generic[T]):
         """Wake waiting workers (after ``stop`` is set)."""
         with self._cond:
             self._cond.notify_all()
-
-    def queued(self) -> int:
-        """Jobs waiting in all lanes."""
-        with self._cond:
-            return self._queued

@@ -5,17 +5,25 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 SCHEMA_VERSION = 1
 
-__all__ = ["Article", "Image", "SCHEMA_VERSION", "make_id", "normalize_url", "content_hash", "record_schema"]
+__all__ = [
+    "Article", "Image", "SCHEMA_VERSION", "USERINFO", "make_id", "normalize_url", "strip_credentials",
+    "content_hash", "record_schema",
+]
+
+# The "user:password@" part of a URL (also inside free text such as an error message).
+USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
 
 # Query parameters that track a visit, not name a page; dropped before an URL becomes an id.
 TRACKING_PARAMS = (
@@ -28,13 +36,25 @@ TRACKING_PARAMS = (
 
 def normalize_url(url: str) -> str:
     """The URL as an identity: lowercased scheme and host, sorted query, no fragment, no tracking params."""
-    from w3lib.url import url_query_cleaner
-
     try:
         cleaned = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
         return canonicalize_url(cleaned, keep_fragments=False)
     except ValueError:
         return url.strip()
+
+
+def strip_credentials(url: str, *, mask: str = "") -> str:
+    """``url`` with its ``user:password@`` part replaced by ``mask`` ("" drops it, "***@" shows it was there)."""
+    if "@" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        if "@" not in parts.netloc:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit((parts.scheme, mask + host, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        return USERINFO.sub(mask, url)
 
 
 def make_id(url: str | None, *, fallback: str = "") -> str:
@@ -113,9 +133,6 @@ class Article:
         values["images"] = tuple(Image(**img) for img in values.get("images") or ())
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, indent=indent)
 
 
 @cache

@@ -58,7 +58,6 @@ BLOCK_TAGS = frozenset({
     "dl", "dt", "dd", "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "figure",
     "figcaption", "hr", "address", "center", "body", "html", "details", "summary", "caption", "td", "th",
 })
-HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Credits: "(AAP)", "Photo: Reuters", "Image: Getty Images", "Credit: ...", "Source: AFP".
 CREDIT_LINE = re.compile(
@@ -104,7 +103,6 @@ SIGN_OFF = re.compile(
 )
 # Embedded social posts: quotations the article makes, though readability's vocabulary calls them unlikely.
 EMBED_QUOTE_TOKENS = frozenset({"tweet", "twitter", "instagram", "tiktok", "bluesky", "mastodon", "threads"})
-WORD = re.compile(r"\w+")
 SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # A line that is mostly a date: a month name or a numeric date, with few other words around it.

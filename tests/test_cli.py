@@ -129,3 +129,17 @@ def test_python_dash_m_entry_point(pages) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Paragraph 4" in proc.stdout
+
+
+def test_scrape_fetches_and_extracts() -> None:
+    import scraper
+    from scraper.errors import BlockedError
+
+    cfg = scraper.Config().replace(fetch={"allow_private": True})
+    with LocalServer() as server:
+        server.routes["/news/rivers"] = static(ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+        article = scraper.scrape(server.url("/news/rivers"), config=cfg)
+    assert article.title == "Rivers rise after storm"
+    assert article.final_url == server.url("/news/rivers") and article.fetched_at
+    with pytest.raises(BlockedError, match="not an http"):
+        scraper.scrape("file:///etc/passwd", config=cfg)

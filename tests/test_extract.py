@@ -6,6 +6,7 @@ import jsonschema
 import pytest
 
 import scraper
+from scraper.config import SiteRules
 from scraper.errors import ExtractionError
 from scraper.record import record_schema
 from scraper.write import render
@@ -104,3 +105,13 @@ def test_a_home_page_canonical_does_not_name_every_article() -> None:
     own = '<link rel="canonical" href="https://www.example.com/2026/budget">'
     c = scraper.extract(page(paras(PARAS), own), "https://example.com/2026/budget?utm_source=feed")
     assert c.id == scraper.extract(page(paras(PARAS), own), "https://example.com/2026/budget").id
+
+
+def test_site_body_selector_chooses_the_article() -> None:
+    teaser = "<div class='teaser'>" + paras([p.replace("council", "committee") for p in PARAS]) + "</div>"
+    body = teaser + "<div class='story-text'>" + paras(PARAS[:3]) + "</div>"
+    cfg = scraper.Config().replace(sites={"example.com": SiteRules(body_selector="div.story-text")})
+    art = scraper.extract(page(body), "https://news.example.com/budget", config=cfg)
+    assert art.body == "\n\n".join(PARAS[:3])
+    unmatched = scraper.Config().replace(sites={"example.com": SiteRules(body_selector="div.nowhere")})
+    assert "committee" in scraper.extract(page(body), "https://news.example.com/budget", config=unmatched).body
