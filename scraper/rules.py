@@ -83,7 +83,7 @@ PROMO_LINE = re.compile(
     r"(?:twitter|facebook|instagram|x|linkedin|tiktok|threads)\b|share (?:this|on)\b|(?:read|see) more\b"
     r"|related(?: articles| stories| coverage| content|:)|more (?:on this story|stories|from)\b"
     r"|click here\b|listen to (?:this|the) (?:article|story)\b|advert(?:isement)?$|sponsored content$"
-    r"|this slideshow requires javascript|comments?$|tell us what you think\b|subscribe$|you may also like\b|don.?t miss$"
+    r"|this slideshow requires javascript|comments?$|subscribe$|you may also like\b|don.?t miss$"
     r"|more\b.{0,30}\bstories$|(?:filed|posted) (?:under|in)\b|tagged(?: with)?:|categor(?:y|ies):"
     r"|(?:estimated )?(?:reading|read) time\b|\d+\s*min(?:ute)?s?\.? read$|tempo de leitura\b|lesezeit\b"
     r"|temps de lecture\b|tiempo de lectura\b"
@@ -98,7 +98,7 @@ SIGN_OFF = re.compile(
     r"produced|illustrations?|photography|graphics)(?: and \w+)? by\b"
     r"|\b(?:follow (?:him|her|them|us|me)\b.{0,60}\b(?:on|at) (?:twitter|facebook|instagram|x|linkedin|threads)\b"
     r"|(?:may|can) be reached at\b|is out now\b|(?:email|contact) (?:him|her|them|the author) at\b"
-    r"|share it with a friend\b|contributed (?:reporting|to this (?:report|story|article))\b)",
+    r"|contributed (?:reporting|to this (?:report|story|article))\b)",
     re.I,
 )
 # Embedded social posts: quotations the article makes, though readability's vocabulary calls them unlikely.
