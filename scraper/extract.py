@@ -6,18 +6,14 @@ readability-lxml scores and picks the main content -> blocks -> cleaned body -> 
 
 from __future__ import annotations
 
-import copy
 import logging
 from urllib.parse import urlsplit
 
-from lxml.etree import XPath
-from lxml.html import HtmlElement, fragment_fromstring
-from readability import Document
-from readability.readability import Unparseable
-
 from . import __version__
-from .clean import clean_blocks, html_to_blocks
-from .config import Config, SiteRules
+from . import rules as R
+from .clean import Cleaned, clean_blocks, html_to_blocks
+from .config import Config
+from .content import Candidate, huge_page_pick, prose_pick, readability_pick, selector_pick
 from .errors import ExtractionError
 from .language import guess_language
 from .metadata import extract_metadata
@@ -31,51 +27,17 @@ log = logging.getLogger(__name__)
 __all__ = ["extract"]
 
 
-class _TreeDocument(Document):
-    """readability's Document fed with our already parsed and pruned tree.
-
-    readability re-parses and runs lxml's Cleaner on every attempt; our tree is already clean, so each
-    attempt gets a copy of it instead (readability mutates the tree it scores).
-    """
-
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
-        return copy.deepcopy(input)
+def _body_chars(cleaned: Cleaned) -> int:
+    return sum(len(b.text) for b in cleaned.blocks)
 
 
-# Past this many paragraphs readability's scoring costs seconds, and a page this long is one text
-# anyway: its article (or main, or body) element is taken as it is, pruned of furniture.
-HUGE_PAGE_PARAGRAPHS = 3000
-_PARAGRAPHS = XPath("count(//p)")
-_CONTAINERS = XPath("//*[@itemprop='articleBody'] | //article | //main | //body")
-
-
-def _main_content(tree: HtmlElement, url: str | None, rules: SiteRules | None = None) -> HtmlElement | None:
-    """The main content: the site's ``body_selector`` where it matches, else readability's choice."""
-    if rules is not None and rules.body_selector:
-        try:
-            chosen = tree.cssselect(rules.body_selector)
-        except Exception as exc:  # cssselect raises its own SelectorError family
-            log.warning("bad site body_selector %r: %s", rules.body_selector, exc)
-            chosen = []
-        if chosen and chosen[0].text_content().strip():
-            return chosen[0]
-    if _PARAGRAPHS(tree) > HUGE_PAGE_PARAGRAPHS:
-        counts = [(int(el.xpath("count(.//p)")), el) for el in _CONTAINERS(tree)]
-        if counts:
-            most = max(n for n, _ in counts)
-            return [el for n, el in counts if n == most][-1]  # the innermost of equals
-    try:
-        summary = _TreeDocument(tree, url=url).summary(html_partial=True)
-    except (Unparseable, ValueError, TypeError) as exc:
-        log.debug("readability failed: %s", exc)
-        return None
-    if not summary or not summary.strip():
-        return None
-    try:
-        return fragment_fromstring(summary, create_parent="div")
-    except Exception as exc:  # lxml raises several types for odd fragments
-        log.debug("cannot parse readability output: %s", exc)
-        return None
+def _prefer(results: list[tuple[Candidate, Cleaned]]) -> tuple[Candidate, Cleaned]:
+    """Readability's pick (the first), unless another gives a body ``R.PROSE_PICK_RATIO`` times longer."""
+    best = results[0]
+    for other in results[1:]:
+        if _body_chars(other[1]) > R.PROSE_PICK_RATIO * _body_chars(best[1]):
+            best = other
+    return best
 
 
 def _identity_url(canonical: str | None, page_url: str | None) -> str | None:
@@ -115,11 +77,18 @@ def extract(
 
     figures = collect_figures(tree, page_url)
     prune_tree(tree, rules)
-    content = _main_content(tree, page_url, rules)
-    if content is None:
-        raise ExtractionError("no article found")
-    blocks = html_to_blocks(content)
-    cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
+    chosen = selector_pick(tree, rules) or huge_page_pick(tree)
+    if chosen is not None:
+        cleaned = clean_blocks(html_to_blocks(chosen.element), meta=meta, figures=figures, rules=rules)
+    else:
+        picks = [readability_pick(tree, page_url), prose_pick(tree)]
+        results = [
+            (pick, clean_blocks(html_to_blocks(pick.element), meta=meta, figures=figures, rules=rules))
+            for pick in picks if pick is not None
+        ]
+        if not results:
+            raise ExtractionError("no article found")
+        chosen, cleaned = _prefer(results)
     body = "\n\n".join(b.text for b in cleaned.blocks)
     words = count_words(body)
     if words < config.extract.min_body_words:

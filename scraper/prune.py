@@ -27,6 +27,10 @@ _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
 # (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
 _HOVER_CARDS = XPath("//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]")
 _EMBED_QUOTES = XPath("//blockquote[@class]")
+_PROSE_PARAGRAPH = XPath(
+    f"string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}"
+    f" and not(.//a[string-length(normalize-space(.)) > {R.PROSE_PARAGRAPH_CHARS // 2}])"
+)
 _HAS_PARAGRAPH = XPath("string-length(normalize-space(.)) >= 200")
 _HOLDS_ARTICLE = XPath(
     "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
@@ -251,23 +255,30 @@ def _protected(el: HtmlElement) -> bool:
     return _SUBSTANTIAL(el) >= 3 or bool(_HOLDS_ARTICLE(el))
 
 
+def _hidden_prose(el: HtmlElement) -> bool:
+    """Hidden text that reads as an article: subscriber copy shipped in the page, shown by script."""
+    return _SUBSTANTIAL(el) >= 3
+
+
 def _drop_reason(el: HtmlElement) -> str | None:
     tag = el.tag
     if tag in R.DROP_TAGS:
         return "tag"
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return "hidden"
+        return None if _hidden_prose(el) else "hidden"
     role = el.get("role")
     if role and role.lower() in R.DROP_ROLES:
         return "role"
     style = el.get("style")
     if style and R.DISPLAY_NONE.search(style):
-        return "hidden"
+        return None if _hidden_prose(el) else "hidden"
     cls = el.get("class")
     if cls and R.SCREEN_READER_CLASSES.search(cls):
         return "screen-reader"
     if tag in ("body", "html", "article", "main"):
         return None
+    if tag == "p" and _PROSE_PARAGRAPH(el):
+        return None  # a paragraph of prose is article text whatever its class says ("paywall", "widget")
     toks = tokens(el)
     if not (tag == "header" or toks & R.BOILERPLATE_TOKENS):
         return None

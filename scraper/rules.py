@@ -118,3 +118,17 @@ DATELINE = re.compile(
 )
 # In any language, a short line holding a year and a clock time is a dateline: "22 de outubro de 2010 às 20:13".
 YEAR_AND_TIME = re.compile(r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b\d{1,2}[:h.]\d{2}\b)[^.!?]*$")
+
+# Main-content choice (content.py).
+# Past this many paragraphs readability's scoring costs seconds, and a page this long is one text
+# anyway: its article (or main, or body) element is taken as it is, pruned of furniture.
+HUGE_PAGE_PARAGRAPHS = 3000
+# A <p> this long, with no link over half of it, is never pruned for its class or id words.
+PROSE_PARAGRAPH_CHARS = 80
+# A paragraph of prose: at least this many characters (a sentence in any script) ...
+PROSE_MIN_CHARS = 60
+# ... with at most this share of them in links (a teaser or a link list is not prose).
+PROSE_MAX_LINK_SHARE = 0.3
+# The prose pick replaces readability's when its cleaned body is this many times longer: readability
+# took a scrap of the article (one chunk of several, a teaser, a standfirst) or nothing.
+PROSE_PICK_RATIO = 2.0

@@ -1,0 +1,135 @@
+"""Main-content choice: which element of the pruned page holds the article.
+
+Two pickers look at the same pruned tree and the cleaner judges their output:
+
+* readability-lxml's scoring (precise: it weighs class names and sanitises its pick), and
+* a prose-density pick: the element that holds the most paragraph prose net of everything else it holds
+  (recall: it spans an article split over sibling containers, and does not care what the classes say).
+
+Readability's pick is kept unless the prose pick gives a body several times longer after cleaning: then
+readability has taken a scrap of the article (a teaser, one chunk of several, a standfirst) or nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement, fragment_fromstring
+from readability import Document
+from readability.readability import Unparseable
+
+from . import rules as R
+from .config import SiteRules
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Candidate", "readability_pick", "prose_pick", "selector_pick", "huge_page_pick"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An element that may hold the article, and which picker proposed it (with why, for --explain)."""
+
+    element: HtmlElement
+    source: str
+    why: str
+
+
+class _TreeDocument(Document):
+    """readability's Document fed with our already parsed and pruned tree.
+
+    readability re-parses and runs lxml's Cleaner on every attempt; our tree is already clean, so each
+    attempt gets a copy of it instead (readability mutates the tree it scores).
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
+        return copy.deepcopy(input)
+
+
+_PARAGRAPHS = XPath("count(//p)")
+_CONTAINERS = XPath("//*[@itemprop='articleBody'] | //article | //main | //body")
+
+
+def selector_pick(tree: HtmlElement, rules: SiteRules | None) -> Candidate | None:
+    """The site's ``body_selector`` where it matches an element with text."""
+    if rules is None or not rules.body_selector:
+        return None
+    try:
+        chosen = tree.cssselect(rules.body_selector)
+    except Exception as exc:  # cssselect raises its own SelectorError family
+        log.warning("bad site body_selector %r: %s", rules.body_selector, exc)
+        return None
+    if chosen and chosen[0].text_content().strip():
+        return Candidate(chosen[0], "site-rule", f"body_selector {rules.body_selector!r}")
+    return None
+
+
+def huge_page_pick(tree: HtmlElement) -> Candidate | None:
+    """Past ``R.HUGE_PAGE_PARAGRAPHS`` paragraphs, the article (or main, or body) element as it is."""
+    if _PARAGRAPHS(tree) <= R.HUGE_PAGE_PARAGRAPHS:
+        return None
+    counts = [(int(el.xpath("count(.//p)")), el) for el in _CONTAINERS(tree)]
+    if not counts:
+        return None
+    most = max(n for n, _ in counts)
+    element = [el for n, el in counts if n == most][-1]  # the innermost of equals
+    return Candidate(element, "huge-page", f"{most} paragraphs: the container holding most of them")
+
+
+def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
+    """readability-lxml's summary of the pruned tree, as a fragment (None when it finds nothing)."""
+    try:
+        summary = _TreeDocument(tree, url=url).summary(html_partial=True)
+    except (Unparseable, ValueError, TypeError) as exc:
+        log.debug("readability failed: %s", exc)
+        return None
+    if not summary or not summary.strip():
+        return None
+    try:
+        element = fragment_fromstring(summary, create_parent="div")
+    except Exception as exc:  # lxml raises several types for odd fragments
+        log.debug("cannot parse readability output: %s", exc)
+        return None
+    return Candidate(element, "readability", "readability-lxml's highest-scoring container and its siblings")
+
+
+# Prose: block elements whose text is a run of sentences, not a link or a label.
+_PROSE_ELEMENTS = XPath("//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]")
+_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
+
+
+def _link_length(el: HtmlElement) -> int:
+    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+
+
+def prose_pick(tree: HtmlElement) -> Candidate | None:
+    """The element with the most prose net of its other text: argmax prose - other.
+
+    Prose is the text of paragraph-like elements at least ``R.PROSE_MIN_CHARS`` long with at most
+    ``R.PROSE_MAX_LINK_SHARE`` of it in links (characters, so it holds for unspaced scripts too). Each
+    prose element credits its length to every ancestor; an ancestor's other text (menus, teasers,
+    link lists that pruning left) counts against it, so the pick grows over sibling chunks of one
+    article and stops where the page around the article begins.
+    """
+    prose: dict[HtmlElement, int] = {}
+    for el in _PROSE_ELEMENTS(tree):
+        length = int(_TEXT_LENGTH(el))
+        if length < R.PROSE_MIN_CHARS or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
+            continue
+        prose[el] = prose.get(el, 0) + length
+        for anc in el.iterancestors():
+            prose[anc] = prose.get(anc, 0) + length
+    best: HtmlElement | None = None
+    best_net = 0
+    for el, length in prose.items():
+        if el.tag == "html":
+            continue
+        net = length - max(0, int(_TEXT_LENGTH(el)) - length)
+        if net > best_net:
+            best, best_net = el, net
+    if best is None:
+        return None
+    return Candidate(best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)")
