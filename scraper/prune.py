@@ -255,20 +255,34 @@ def _protected(el: HtmlElement) -> bool:
     return _SUBSTANTIAL(el) >= 3 or bool(_HOLDS_ARTICLE(el))
 
 
+def _wraps_article(el: HtmlElement) -> bool:
+    """Page furniture by tag or role that holds the article: an unclosed <button> or banner around the page."""
+    return bool(_HOLDS_ARTICLE(el)) and _SUBSTANTIAL(el) >= 3
+
+
 def _hidden_prose(el: HtmlElement) -> bool:
-    """Hidden text that reads as an article: subscriber copy shipped in the page, shown by script."""
-    return _SUBSTANTIAL(el) >= 3
+    """Hidden text that reads as an article: subscriber copy shipped in the page, shown by script.
+
+    Either it holds an article's worth of paragraphs itself, or it holds a paragraph and sits among
+    the article's paragraphs (one hidden box per paragraph, as metered sites ship them).
+    """
+    n = _SUBSTANTIAL(el)
+    if n >= 3:
+        return True
+    parent = el.getparent()
+    return n >= 1 and parent is not None and parent.tag not in ("body", "html") and _SUBSTANTIAL(parent) >= 3
 
 
 def _drop_reason(el: HtmlElement) -> str | None:
     tag = el.tag
     if tag in R.DROP_TAGS:
-        return "tag"
+        # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
+        return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else "tag"
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return None if _hidden_prose(el) else "hidden"
     role = el.get("role")
     if role and role.lower() in R.DROP_ROLES:
-        return "role"
+        return None if _wraps_article(el) else "role"
     style = el.get("style")
     if style and R.DISPLAY_NONE.search(style):
         return None if _hidden_prose(el) else "hidden"

@@ -13,6 +13,8 @@ DROP_TAGS = frozenset({
     "button", "select", "input", "textarea", "option", "nav", "aside", "footer", "dialog", "menu",
     "form-placeholder", "video", "audio", "map", "link", "meta",
 })
+# Of those, the ones that an unclosed tag can wrap around the whole page: kept when they hold the article.
+WRAPPING_TAGS = frozenset({"button", "select", "form-placeholder", "nav", "aside", "footer", "menu", "dialog", "noscript"})
 # ARIA landmark roles of page furniture.
 DROP_ROLES = frozenset({
     "navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu",
