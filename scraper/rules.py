@@ -28,7 +28,7 @@ BOILERPLATE_TOKENS = frozenset({
     "advertisement", "ad", "ads", "adslot", "adunit", "dfp", "gpt", "sponsor", "sponsored", "cookie", "cookies",
     "consent", "gdpr", "comment", "comments", "disqus", "popup", "modal", "overlay", "breadcrumb",
     "breadcrumbs", "byline", "bylines", "tags", "tag", "taglist", "recommend", "recommended",
-    "recommendations", "outbrain", "taboola", "sidebar", "widget", "widgets", "masthead", "menu",
+    "recommendations", "outbrain", "taboola", "sidebar", "masthead", "menu",
     "navbar", "nav", "navigation", "footer", "toolbar", "print", "pagination", "pager", "paywall",
     "register", "login", "author", "authors", "timestamp", "dateline", "caption", "credit", "credits",
     "copyright", "trending", "popular", "mostread", "most", "readmore", "more", "next", "prev",
