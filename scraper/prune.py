@@ -299,7 +299,22 @@ def _drop_reason(el: HtmlElement) -> str | None:
     # a content word in the name ("post", "article") protects only what holds a real paragraph
     if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
         return None
-    return None if _protected(el) else "furniture"
+    if _protected(el):
+        return None
+    if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and _in_article(el):
+        return None  # within the article's landmark, a box named for its layout that holds prose is article
+    return "furniture"
+
+
+_PROSE_INSIDE = XPath(
+    f"boolean(.//p[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}]"
+    f"[not(.//a[string-length(normalize-space(.)) > {R.PROSE_PARAGRAPH_CHARS // 2}])])"
+)
+
+
+def _in_article(el: HtmlElement) -> bool:
+    """Inside <article>, <main> or itemprop=articleBody."""
+    return any(a.tag in ("article", "main") or a.get("itemprop") == "articleBody" for a in el.iterancestors())
 
 
 _DATA_TABLES = XPath("//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or .//img)]")

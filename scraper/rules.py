@@ -40,6 +40,15 @@ BOILERPLATE_TOKENS = frozenset({
     "meta", "metadata", "info", "label", "kicker", "eyebrow", "topics", "topic",
     "keywords", "category", "categories", "section", "breaking", "alert", "notification", "toast",
 })
+# Of those, the words that name a layout part rather than furniture ("section", "print", "more"): inside
+# <article>/<main> a box so named that holds prose is article text. The others always mean furniture.
+LAYOUT_TOKENS = frozenset({
+    "section", "print", "topic", "topics", "more", "readmore", "info", "meta", "metadata", "label", "category",
+    "categories", "kicker", "eyebrow", "banner", "carousel", "slider", "ticker", "toc", "lightbox", "keywords",
+    "masthead", "skip", "offscreen", "toolbar", "breaking", "alert", "notification", "toast", "audio",
+    "podcast", "overlay", "visually",
+})
+FURNITURE_ONLY_TOKENS = BOILERPLATE_TOKENS - LAYOUT_TOKENS
 # Tokens that mark the article itself; an element with one of these is never dropped by token.
 CONTENT_TOKENS = frozenset({
     "article", "articlebody", "body", "content", "entry", "story", "storybody", "post", "text", "main",
