@@ -7,7 +7,10 @@ readability-lxml scores and picks the main content -> blocks -> cleaned body -> 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
 
 from . import __version__
 from . import rules as R
@@ -18,13 +21,13 @@ from .errors import ExtractionError
 from .language import guess_language
 from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
-from .prune import collect_figures, prune_tree, select_images
+from .prune import Figure, collect_figures, prune_tree, select_images
 from .record import Article, content_hash, make_id
 from .text import count_words
 
 log = logging.getLogger(__name__)
 
-__all__ = ["extract"]
+__all__ = ["Trace", "extract"]
 
 
 def _body_chars(cleaned: Cleaned) -> int:
@@ -57,6 +60,17 @@ def _identity_url(canonical: str | None, page_url: str | None) -> str | None:
     return canonical
 
 
+@dataclass(slots=True)
+class Trace:
+    """What extraction decided, step by step: filled in when passed to ``extract`` (for ``--explain``)."""
+
+    figures: list[Figure] = field(default_factory=list)
+    pruned: list[tuple[str, str]] = field(default_factory=list)  # (reason, text) per dropped subtree
+    candidates: list[tuple[Candidate, int]] = field(default_factory=list)  # each pick, its cleaned body length
+    chosen: Candidate | None = None
+    cleaned: Cleaned | None = None
+
+
 def extract(
     html: str | bytes,
     url: str | None = None,
@@ -65,8 +79,13 @@ def extract(
     final_url: str | None = None,
     fetched_at: str | None = None,
     http_charset: str | None = None,
+    trace: Trace | None = None,
 ) -> Article:
-    """Extract the article of one page. Raises ExtractionError when the page holds no article."""
+    """Extract the article of one page. Raises ExtractionError when the page holds no article.
+
+    ``trace``, when given, records each decision (figures set aside, subtrees pruned and why, the
+    content picks and the one chosen, the cleaner's drops) for ``scraper extract --explain``.
+    """
     config = config or Config()
     page_url = final_url or url
     tree = parse_html(html, http_charset=http_charset, max_bytes=config.fetch.max_bytes)
@@ -76,19 +95,30 @@ def extract(
     rules = config.rules_for(urlsplit(rule_url).hostname if rule_url else None)
 
     figures = collect_figures(tree, page_url)
-    prune_tree(tree, rules)
+    on_drop = None
+    if trace is not None:
+        trace.figures = figures
+
+        def on_drop(el: HtmlElement, reason: str) -> None:
+            trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
+
+    prune_tree(tree, rules, on_drop=on_drop)
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
     if chosen is not None:
-        cleaned = clean_blocks(html_to_blocks(chosen.element), meta=meta, figures=figures, rules=rules)
+        results = [(chosen, clean_blocks(html_to_blocks(chosen.element), meta=meta, figures=figures, rules=rules))]
     else:
         picks = [readability_pick(tree, page_url), prose_pick(tree)]
         results = [
             (pick, clean_blocks(html_to_blocks(pick.element), meta=meta, figures=figures, rules=rules))
             for pick in picks if pick is not None
         ]
-        if not results:
-            raise ExtractionError("no article found")
-        chosen, cleaned = _prefer(results)
+    if trace is not None:
+        trace.candidates = [(pick, _body_chars(c)) for pick, c in results]
+    if not results:
+        raise ExtractionError("no article found")
+    chosen, cleaned = _prefer(results)
+    if trace is not None:
+        trace.chosen, trace.cleaned = chosen, cleaned
     body = "\n\n".join(b.text for b in cleaned.blocks)
     words = count_words(body)
     if words < config.extract.min_body_words:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -277,18 +278,18 @@ def _drop_reason(el: HtmlElement) -> str | None:
     tag = el.tag
     if tag in R.DROP_TAGS:
         # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
-        return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else "tag"
+        return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else f"tag <{tag}>"
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return None if _hidden_prose(el) else "hidden"
     role = el.get("role")
     if role and role.lower() in R.DROP_ROLES:
-        return None if _wraps_article(el) else "role"
+        return None if _wraps_article(el) else f"role {role.lower()}"
     style = el.get("style")
     if style and R.DISPLAY_NONE.search(style):
-        return None if _hidden_prose(el) else "hidden"
+        return None if _hidden_prose(el) else "hidden (style)"
     cls = el.get("class")
     if cls and R.SCREEN_READER_CLASSES.search(cls):
-        return "screen-reader"
+        return "screen-reader copy"
     if tag in ("body", "html", "article", "main"):
         return None
     if tag == "p" and _PROSE_PARAGRAPH(el):
@@ -303,7 +304,8 @@ def _drop_reason(el: HtmlElement) -> str | None:
         return None
     if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and _in_article(el):
         return None  # within the article's landmark, a box named for its layout that holds prose is article
-    return "furniture"
+    words = sorted(toks & R.BOILERPLATE_TOKENS) or ["header"]
+    return "class word " + ", ".join(words)
 
 
 _PROSE_INSIDE = XPath(
@@ -345,8 +347,13 @@ def _rows_as_paragraphs(tree: HtmlElement) -> None:
         table.getparent().replace(table, holder)
 
 
-def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
-    """Drop page furniture in place; returns how many subtrees were dropped."""
+def prune_tree(
+    tree: HtmlElement, rules: SiteRules | None = None, *, on_drop: Callable[[HtmlElement, str], None] | None = None
+) -> int:
+    """Drop page furniture in place; returns how many subtrees were dropped.
+
+    ``on_drop(element, reason)`` is called before each drop (``scraper extract --explain`` records them).
+    """
     dropped = 0
     if rules is not None:
         for selector in rules.drop_selectors:
@@ -357,6 +364,8 @@ def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
                 continue
             for el in matches:
                 if el.getparent() is not None:
+                    if on_drop is not None:
+                        on_drop(el, f"site rule {selector!r}")
                     el.drop_tree()
                     dropped += 1
     _rows_as_paragraphs(tree)
@@ -374,7 +383,10 @@ def prune_tree(tree: HtmlElement, rules: SiteRules | None = None) -> int:
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        if _drop_reason(el) is not None:
+        reason = _drop_reason(el)
+        if reason is not None:
+            if on_drop is not None:
+                on_drop(el, reason)
             el.drop_tree()
             dropped += 1
             continue

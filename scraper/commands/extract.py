@@ -27,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
     p.add_argument("-o", "--output", metavar="DIR_OR_FILE.jsonl",
                    help="write ID.json files into DIR, or append lines to FILE.jsonl")
     p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: json, jsonl for several inputs)")
+    p.add_argument("--explain", action="store_true",
+                   help="for one page: print the container chosen and why, then every block of the page's text "
+                   "in order, kept or dropped and the reason (for tuning [sites.*] rules)")
     _add_batch_options(p)  # batch mode, see the end of this module
     return p
 
@@ -37,6 +40,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.url and len(args.inputs) > 1:
         print("scraper: error: --url applies to a single input", file=sys.stderr)
         return 2
+    if args.explain:
+        return _explain(args, config)
     fmt = args.format or ("json" if len(args.inputs) == 1 else "jsonl")
     out = Path(args.output) if args.output else None
     failures = 0
@@ -61,6 +66,31 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if fetcher is not None:
             fetcher.close()
     return 1 if failures else 0
+
+
+def _explain(args: argparse.Namespace, config: Config) -> int:
+    from ..explain import explain
+    from ..inputs import read_page_file
+
+    if len(args.inputs) > 1:
+        print("scraper: error: --explain applies to a single input", file=sys.stderr)
+        return 2
+    source = args.inputs[0]
+    try:
+        if is_url(source):
+            with Fetcher(config.fetch) as fetcher:
+                page = fetcher.fetch(source)
+            html, url = page.content, page.final_url
+        else:
+            html, url = read_page_file(source, max_bytes=config.fetch.max_bytes), args.url
+        explanation = explain(html, url, config=config)
+    except ScraperError as exc:
+        shown = redact_url(source) if is_url(source) else source
+        print(f"scraper: {printable(shown)}: {printable(str(exc))}", file=sys.stderr)
+        return 1
+    for line in explanation.lines():
+        sys.stdout.write(printable(line) + "\n")
+    return 1 if explanation.error else 0
 
 
 # -- Batch mode: --workers N / --engine dask --scheduler ADDR (scraper.engine) -----------------------------

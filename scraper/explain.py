@@ -1,0 +1,97 @@
+"""Why the body is what it is: every text block of a page, in page order, kept or dropped and why.
+
+``scraper extract --explain PAGE`` prints this. It is how ``[sites.*]`` rules are tuned and how a
+regression is read: the container chosen (and the candidates it beat), then each block with its fate:
+
+    kept      p         A paragraph of the article ...
+    dropped   pruned: class word newsletter | Sign up to our newsletter ...
+    dropped   caption   A lead image's caption ...
+    dropped   outside   A teaser of another article, outside the chosen container ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .clean import html_to_blocks
+from .config import Config
+from .errors import ExtractionError
+from .extract import Trace, extract
+from .parse import parse_html
+from .text import caption_key
+
+__all__ = ["Explanation", "explain"]
+
+_NOT_TEXT = ("script", "style", "noscript", "template", "svg", "head")
+
+
+@dataclass(slots=True)
+class Explanation:
+    """The container chosen and why, then each block of the page: (kept, reason, text) in page order."""
+
+    container: str
+    candidates: list[str] = field(default_factory=list)
+    blocks: list[tuple[bool, str, str]] = field(default_factory=list)
+    error: str | None = None
+
+    def lines(self, width: int = 110) -> list[str]:
+        """Plain-text lines for a terminal: a header, then one line per block (text shortened)."""
+        out = [f"container: {self.container}"]
+        out += [f"  candidate {c}" for c in self.candidates]
+        if self.error:
+            out.append(f"result: {self.error}")
+        for kept, reason, text in self.blocks:
+            short = text if len(text) <= width else text[: width - 1] + "…"
+            out.append(f"{'kept' if kept else 'dropped':8} {reason:28} | {short}")
+        return out
+
+
+def explain(html: str | bytes, url: str | None = None, *, config: Config | None = None) -> Explanation:
+    """Run extraction on one page with a trace and say, block by block, what became of the page's text."""
+    config = config or Config()
+    trace = Trace()
+    error = None
+    try:
+        extract(html, url, config=config, trace=trace)
+    except ExtractionError as exc:
+        error = str(exc)
+
+    # Each fate is queued under the block's text: a text that occurs twice (a menu item and a section
+    # label) takes its fates in page order, the last one repeating.
+    fate: dict[str, list[tuple[bool, str]]] = {}
+
+    def note(text: str, kept: bool, reason: str) -> None:
+        fate.setdefault(caption_key(text), []).append((kept, reason))
+
+    if trace.cleaned is not None:
+        for block in trace.cleaned.blocks:
+            note(block.text, error is None, block.kind if error is None else "too short")
+        for reason, text in trace.cleaned.dropped:
+            note(text, False, reason)
+    for reason, text in trace.pruned:
+        note(text, False, f"pruned: {reason}")
+    for fig in trace.figures:
+        for key in fig.texts:
+            fate.setdefault(key, []).append((False, "caption" if not fig.furniture else "caption (furniture)"))
+
+    chosen = trace.chosen
+    if chosen is None:
+        container = "none found"
+    else:
+        container = f"{chosen.source}: {chosen.why} <{chosen.element.tag}"
+        container += f" class={chosen.element.get('class')!r}>" if chosen.element.get("class") else ">"
+    result = Explanation(
+        container=container,
+        candidates=[f"{c.source}: {chars} characters after cleaning" for c, chars in trace.candidates],
+        error=error,
+    )
+    page = parse_html(html, max_bytes=config.fetch.max_bytes)
+    for el in list(page.iter(*_NOT_TEXT)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    body = page.find("body")
+    for block in html_to_blocks(body if body is not None else page):
+        queue = fate.get(caption_key(block.text)) or [(False, "outside the chosen container")]
+        kept, reason = queue.pop(0) if len(queue) > 1 else queue[0]
+        result.blocks.append((kept, reason, block.text))
+    return result

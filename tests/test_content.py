@@ -1,0 +1,116 @@
+"""Main-content choice and recall: the kinds of page where the article used to be lost (issue 9).
+
+Each page is built from a pattern seen on several development sites: paragraphs whose class says
+"paywall", subscriber text shipped hidden, an unclosed tag wrapped round the page, an article split
+over chunks with ad slots between them, layout words on article sections. ``--explain`` is tested on the
+bundled SBS page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import scraper
+from scraper.cli import main
+from scraper.content import prose_pick
+from scraper.explain import explain
+from scraper.parse import parse_html
+
+SENTENCES = [
+    f"Paragraph {i} of the report says the river authority will widen the channel near the old mill, "
+    f"and residents who spoke at the meeting in March asked for a timetable ({i})."
+    for i in range(12)
+]
+URL = "https://news.example.org/2026/river-channel"
+
+
+def page(body: str, *, before: str = "", after: str = "") -> str:
+    return f"""<!doctype html><html lang="en"><head><title>River channel to be widened</title></head><body>
+    <header><nav><a href="/">Home</a> <a href="/local">Local</a></nav></header>{before}
+    <main><article><h1>River channel to be widened</h1>{body}</article></main>{after}
+    <footer><p>Copyright 2026 Example News.</p></footer></body></html>"""
+
+
+def found(body: str) -> list[int]:
+    return [i for i, s in enumerate(SENTENCES) if s in body]
+
+
+def test_prose_paragraphs_are_kept_whatever_their_class_says() -> None:
+    body = "".join(f'<p class="{"paywall" if i else "lead"}">{s}</p>' for i, s in enumerate(SENTENCES[:8]))
+    art = scraper.extract(page(body), URL)
+    assert found(art.body) == list(range(8))
+
+
+def test_subscriber_paragraphs_shipped_hidden_are_article() -> None:
+    visible = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    hidden = "".join(f'<div class="subscriber-only" style="display:none"><p>{s}</p></div>' for s in SENTENCES[2:8])
+    modal = f'<div style="display:none"><p>{"We use cookies to give you the best experience on our site. " * 3}</p></div>'
+    art = scraper.extract(page(f'<div class="article-body">{visible}{hidden}</div>', before=modal), URL)
+    assert found(art.body) == list(range(8))
+    assert "cookies" not in art.body
+
+
+def test_unclosed_button_around_the_page_does_not_take_the_article() -> None:
+    html = page("".join(f"<p>{s}</p>" for s in SENTENCES[:6])).replace(
+        "<header>", '<header role="banner"><button class="menu-button">Menu'
+    )
+    art = scraper.extract(html, URL)
+    assert found(art.body) == list(range(6))
+
+
+def test_article_split_over_chunks_with_ads_between_is_joined() -> None:
+    chunks = []
+    for n in range(4):
+        text = "".join(f"<p>{s}</p>" for s in SENTENCES[3 * n : 3 * n + 3])
+        chunks.append(f'<div class="grid"><div class="grid-item"><div class="chunk">{text}</div></div></div>')
+        chunks.append('<div class="ad-slot"><div class="ad">Advertisement</div></div>')
+    art = scraper.extract(page("".join(chunks)), URL)
+    assert found(art.body) == list(range(12))
+
+
+def test_prose_pick_stops_where_the_page_around_the_article_begins() -> None:
+    teasers = "".join(f'<li><a href="/s/{i}">Another story about something else entirely, number {i}</a></li>'
+                      for i in range(30))
+    tree = parse_html(page("".join(f"<p>{s}</p>" for s in SENTENCES[:5]), after=f"<div><ul>{teasers}</ul></div>"))
+    pick = prose_pick(tree)
+    assert pick is not None and pick.element.tag == "article"
+
+
+@pytest.mark.parametrize("layout", ["section", "print", "topic"])
+def test_layout_words_inside_the_article_do_not_prune_prose(layout: str) -> None:
+    body = (f"<p>{SENTENCES[0]}</p><div class='article-{layout}'><p>{SENTENCES[1]}</p><p>{SENTENCES[2]}</p></div>"
+            f"<p>{SENTENCES[3]}</p>")
+    art = scraper.extract(page(body), URL)
+    assert found(art.body) == [0, 1, 2, 3]
+
+
+def test_furniture_words_inside_the_article_still_prune() -> None:
+    promo = ("<div class='newsletter-signup'><p>Sign up to our morning briefing and get the day's most important "
+             "stories delivered to your inbox before breakfast, every weekday.</p></div>")
+    body = "".join(f"<p>{s}</p>" for s in SENTENCES[:3]) + promo + f"<p>{SENTENCES[3]}</p>"
+    art = scraper.extract(page(body), URL)
+    assert found(art.body) == [0, 1, 2, 3]
+    assert "briefing" not in art.body
+
+
+def test_explain_accounts_for_every_block_in_page_order() -> None:
+    promo = "<div class='newsletter-signup'><p>Sign up to our briefing.</p></div>"
+    html = page("".join(f"<p>{s}</p>" for s in SENTENCES[:4]) + promo)
+    result = explain(html, URL)
+    assert result.error is None
+    assert result.container.startswith(("readability", "prose"))
+    texts = [t for _, _, t in result.blocks]
+    assert texts.index(SENTENCES[0]) < texts.index(SENTENCES[3]) < texts.index("Sign up to our briefing.")
+    fates = {t: (kept, reason) for kept, reason, t in result.blocks}
+    assert fates[SENTENCES[0]] == (True, "p")
+    assert fates["Sign up to our briefing."] == (False, "pruned: class word newsletter, signup")
+    assert fates["Home Local"] == (False, "pruned: tag <nav>")
+
+
+def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", "--explain", "fixtures/pages/sbs-north-korea.html"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("container: ")
+    assert any(line.startswith("kept ") and "Donald Trump says the US and North Korea" in line for line in out)
+    assert any(line.startswith("dropped") and "caption" in line for line in out)
+    assert main(["extract", "--explain", "a.html", "b.html"]) == 2
