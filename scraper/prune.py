@@ -304,8 +304,8 @@ def _drop_reason(el: HtmlElement) -> str | None:
         return None
     if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and _in_article(el):
         return None  # within the article's landmark, a box named for its layout that holds prose is article
-    words = sorted(toks & R.BOILERPLATE_TOKENS) or ["header"]
-    return "class word " + ", ".join(words)
+    words = sorted(toks & R.BOILERPLATE_TOKENS)
+    return "class word " + ", ".join(words) if words else f"tag <{tag}>"
 
 
 _PROSE_INSIDE = XPath(

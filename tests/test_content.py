@@ -104,7 +104,7 @@ def test_explain_accounts_for_every_block_in_page_order() -> None:
     fates = {t: (kept, reason) for kept, reason, t in result.blocks}
     assert fates[SENTENCES[0]] == (True, "p")
     assert fates["Sign up to our briefing."] == (False, "pruned: class word newsletter, signup")
-    assert fates["Home Local"] == (False, "pruned: tag <nav>")
+    assert fates["Home Local"] == (False, "pruned: tag <header>")
 
 
 def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
