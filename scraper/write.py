@@ -11,15 +11,50 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .record import Article
 
 log = logging.getLogger(__name__)
 
-__all__ = ["record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes"]
+__all__ = [
+    "record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes", "url_scheme",
+    "check_output_backend", "refuse_url_output",
+]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def url_scheme(dest: str | os.PathLike[str] | None) -> str | None:
+    """The scheme of an output given as a URL (``s3://...`` -> ``s3``), None for a local path."""
+    match = _URL_SCHEME.match(str(dest)) if dest is not None else None
+    return match.group(1).lower() if match else None
+
+
+def check_output_backend(dest: str | None, *, what: str = "output") -> None:
+    """Refuse (``UsageError``) an output URL whose fsspec backend is unknown or not installed."""
+    scheme = url_scheme(dest)
+    if scheme is None:
+        return
+    import fsspec
+    from fsspec.registry import known_implementations
+
+    try:
+        fsspec.get_filesystem_class(scheme)
+    except ValueError:
+        raise UsageError(f"{what} {dest}: unknown URL scheme {scheme}:// (no fsspec backend of that name)") from None
+    except ImportError as exc:
+        package = known_implementations.get(scheme, {}).get("class", "").split(".", 1)[0]
+        hint = f"pip install {package}" if package and package != "fsspec" else str(exc)
+        raise UsageError(f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})") from None
+
+
+def refuse_url_output(dest: str | None, *, what: str = "output") -> None:
+    """Refuse (``UsageError``) a URL where only a local path will do, rather than make a folder named ``s3:``."""
+    scheme = url_scheme(dest)
+    if scheme is not None:
+        raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path")
 
 
 def _scrub(value: Any) -> Any:
