@@ -1,7 +1,8 @@
 """Datasets from crawl output: read records, filter by date, drop duplicates, write JSON Lines or Parquet.
 
 Input is what the scraper writes: ``OUT/**/ID.json`` (one record per file) and ``*.jsonl`` files (one
-record per line, e.g. from ``extract-warc``), or a single such file. Hidden files and folders are skipped.
+record per line, e.g. from ``extract-warc``), or a single such file. Hidden files and folders (the crawl
+state, its lock, temporary files) and a crawl's ``runs.jsonl`` are not records and are not read.
 
 Output has one fixed schema, ``DATASET_SCHEMA`` (declared with pyarrow): the fields of the Article record,
 then ``warc_record_id`` and ``warc_date`` (null outside WARC input). Parquet output is a folder partitioned
@@ -33,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ConfigError, OutputError, ScraperError
+from .state import RUNS_FILE
 from .write import atomic_write_bytes, record_json
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,8 @@ class ExportSummary:
 
 
 def _record_files(root: Path) -> list[Path]:
+    """The record files under ``root``: ``.json``/``.jsonl``, not hidden (state, lock, temporary files),
+    not a crawl's run log (``runs.jsonl`` at any level)."""
     if root.is_file():
         return [root]
     if not root.is_dir():
@@ -123,7 +127,7 @@ def _record_files(root: Path) -> list[Path]:
     files = []
     for path in root.rglob("*"):
         rel = path.relative_to(root).parts
-        if any(part.startswith(".") for part in rel) or not path.is_file():
+        if any(part.startswith(".") for part in rel) or not path.is_file() or path.name == RUNS_FILE:
             continue
         if path.suffix in (".json", ".jsonl"):
             files.append(path)

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -131,13 +131,27 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new ``.NAME.RANDOM.tmp`` beside ``path``, mode 0666 less the umask (mkstemp would give 0600)."""
+    for _ in range(100):
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing: temporary file in the same folder, fsync, rename."""
+    """Write ``data`` to ``path`` all or nothing: temporary file in the same folder, fsync, rename.
+
+    The file gets the mode the umask gives (0644 under umask 022), as an appended file does.
+    """
     path = Path(path)
     tmp_name = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp_name = _create_temporary(path)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -189,7 +203,7 @@ def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
