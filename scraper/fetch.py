@@ -61,20 +61,15 @@ from .netsafety import (
 )
 from .parse import decode_html
 from .record import USERINFO, strip_credentials
+from .sniff import HTML_TYPES, looks_like_html
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Fetcher", "Page", "default_user_agent", "fetch_page", "redact_url"]
 
 PROJECT_URL = "https://github.com/scraper/scraper"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types whose bytes are text worth decoding when ``html_only=False`` (feeds, sitemaps, robots.txt).
 _TEXT_TYPE = re.compile(r"^(text/|application/([\w.+-]*\+)?(xml|json)$)")
-# WHATWG MIME sniffing, "identifying a resource with an unknown MIME type": the HTML signatures.
-_HTML_SNIFF = re.compile(
-    rb"^\s*<(!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s>]",
-    re.I,
-)
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -380,7 +375,7 @@ class Fetcher:
         if html_only and media is not None and media not in HTML_TYPES:
             raise _fail(NotHTMLError, f"not HTML ({media})", url)
         content = self._read_body(url, resp, cap=cap, deadline=deadline)
-        if html_only and media is None and not _HTML_SNIFF.match(content.lstrip(b"\xef\xbb\xbf")):
+        if html_only and media is None and not looks_like_html(content):
             raise _fail(NotHTMLError, "not HTML (no Content-Type and the body does not look like HTML)", url)
         text, encoding = "", None
         if media is None or media in HTML_TYPES or _TEXT_TYPE.match(media):

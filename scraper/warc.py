@@ -28,6 +28,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from .config import Config
 from .errors import ExtractionError, OutputError, ScraperError
 from .extract import extract
+from .sniff import HTML_TYPES, SNIFF_BYTES, looks_like_html
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,7 @@ __all__ = [
 
 # Keys added beside the Article fields in each JSON Lines record.
 WARC_FIELDS = ("warc_record_id", "warc_date")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_HTML_SNIFF = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)", re.IGNORECASE | re.DOTALL
-)
 # What a damaged file makes warcio (or zlib under it) raise.
 _READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, IndexError, UnicodeDecodeError)
 
@@ -185,8 +182,8 @@ def iter_html_pages(
                 media, charset = _content_type(record)
                 stream = record.content_stream()
                 if media is None:
-                    head = _read_up_to(stream, 1024)
-                    if not _HTML_SNIFF.match(head):
+                    head = _read_up_to(stream, SNIFF_BYTES)
+                    if not looks_like_html(head):
                         stats.not_html += 1
                         continue
                 elif media not in HTML_TYPES:
