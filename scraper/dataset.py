@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from .errors import ConfigError, OutputError, ScraperError
 from .state import RUNS_FILE
-from .write import atomic_write_bytes, record_json
+from .write import atomic_write_bytes, check_url_backend, record_json, url_scheme
 
 log = logging.getLogger(__name__)
 
@@ -344,9 +344,24 @@ def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], dest: str | Path) -> int:
-    """Write the records, in the given order and with the schema's keys, to ``dest`` (replaced atomically)."""
+    """Write the records, in the given order and with the schema's keys, to ``dest`` (replaced atomically).
+
+    ``dest`` may be an fsspec URL (``s3://bucket/x.jsonl``), written in one piece; never a local path named
+    after the URL.
+    """
     lines = list(jsonl_lines(records))
-    atomic_write_bytes(Path(dest), "".join(lines).encode("utf-8"))
+    data = "".join(lines).encode("utf-8")
+    if url_scheme(dest) is None:
+        atomic_write_bytes(Path(dest), data)
+        return len(lines)
+    check_url_backend(str(dest))
+    import fsspec
+
+    try:
+        with fsspec.open(str(dest), "wb") as fh:
+            fh.write(data)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {dest}: {exc}") from exc
     return len(lines)
 
 

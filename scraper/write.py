@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes", "url_scheme",
-    "check_output_backend", "refuse_url_output",
+    "check_url_backend", "refuse_url_output",
 ]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
@@ -32,8 +32,8 @@ def url_scheme(dest: str | os.PathLike[str] | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def check_output_backend(dest: str | None, *, what: str = "output") -> None:
-    """Refuse (``UsageError``) an output URL whose fsspec backend is unknown or not installed."""
+def check_url_backend(dest: str | None, *, what: str = "output") -> None:
+    """Refuse (``UsageError``) a URL (output or input) whose fsspec backend is unknown or not installed."""
     scheme = url_scheme(dest)
     if scheme is None:
         return
@@ -50,11 +50,12 @@ def check_output_backend(dest: str | None, *, what: str = "output") -> None:
         raise UsageError(f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})") from None
 
 
-def refuse_url_output(dest: str | None, *, what: str = "output") -> None:
+def refuse_url_output(dest: str | None, *, what: str = "output", hint: str = "") -> None:
     """Refuse (``UsageError``) a URL where only a local path will do, rather than make a folder named ``s3:``."""
     scheme = url_scheme(dest)
     if scheme is not None:
-        raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path")
+        check_url_backend(dest, what=what)  # a missing backend is named first: it is what the user will look for
+        raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path{hint}")
 
 
 def _scrub(value: Any) -> Any:
