@@ -285,7 +285,6 @@ class _Crawl:
 
     def run(self) -> None:
         due = self.state.due()
-        self.summary.retried = len(due)
         by_key = {_source_key(i, src): i for i, src in reversed(list(enumerate(self.config.sources)))}
         groups: dict[int, list[tuple[str, str]]] = {}
         for row in due:
@@ -296,6 +295,7 @@ class _Crawl:
                     continue
                 self.taken[index] += 1
             groups.setdefault(index, []).append((row.key, row.url))
+        self.summary.retried = sum(len(pairs) for pairs in groups.values())
         for index, pairs in groups.items():
             self.enqueue_articles(pairs, index)
         for i, source in enumerate(self.config.sources):
