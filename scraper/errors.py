@@ -77,7 +77,7 @@ class HTTPStatusError(FetchError):
         self.status = status
 
     @property  # type: ignore[override]
-    def kind(self) -> str:  # noqa: D102 - http_404, http_503...
+    def kind(self) -> str:  # http_404, http_503...
         return f"http_{self.status}" if self.status else "http"
 
 

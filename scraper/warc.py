@@ -208,7 +208,7 @@ def iter_html_pages(
                     http_charset=charset,
                 )
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ScraperError(f"cannot read {path}: {_why(exc)}") from exc
     except _READ_ERRORS as exc:
         stats.corrupt += 1
         where = base + (iterator.offset if iterator is not None else start)
@@ -221,6 +221,13 @@ def iter_html_pages(
             log.warning("%s: file truncated at offset %d", path, base + iterator.offset)
 
 
+def _why(exc: OSError) -> str:
+    """An OS error's reason; fsspec backends often raise FileNotFoundError(path) with no strerror."""
+    if exc.strerror:
+        return exc.strerror
+    return "No such file or directory" if isinstance(exc, FileNotFoundError) else str(exc)
+
+
 def index_warc(path: str) -> list[int]:
     """Byte offsets of the records of a WARC file, up to the first damage (an empty list if none)."""
     offsets: list[int] = []
@@ -230,7 +237,7 @@ def index_warc(path: str) -> list[int]:
             for _record in iterator:
                 offsets.append(iterator.get_record_offset())
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ScraperError(f"cannot read {path}: {_why(exc)}") from exc
     except _READ_ERRORS as exc:
         log.debug("%s: indexing stopped after %d records: %s", path, len(offsets), exc)
     return offsets

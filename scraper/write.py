@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes", "url_scheme",
-    "check_url_backend", "refuse_url_output",
+    "check_url_backend", "require_local_path",
 ]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
@@ -50,8 +50,8 @@ def check_url_backend(dest: str | None, *, what: str = "output") -> None:
         raise UsageError(f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})") from None
 
 
-def refuse_url_output(dest: str | None, *, what: str = "output", hint: str = "") -> None:
-    """Refuse (``UsageError``) a URL where only a local path will do, rather than make a folder named ``s3:``."""
+def require_local_path(dest: str | None, *, what: str = "output", hint: str = "") -> None:
+    """Refuse (``UsageError``) a URL where only a local path will do (rather than make a folder named ``s3:``)."""
     scheme = url_scheme(dest)
     if scheme is not None:
         check_url_backend(dest, what=what)  # a missing backend is named first: it is what the user will look for

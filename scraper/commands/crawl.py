@@ -21,7 +21,7 @@ from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable
 from ..config import Config
 from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
 from ..errors import ConfigError
-from ..write import refuse_url_output
+from ..write import require_local_path
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str,
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         where = path if path else "no config file ($SCRAPER_CONFIG unset, no ./config.toml)"
         raise ConfigError(f"{where}: no [[sources]] to crawl (see the [[sources]] examples in config.toml)")
     for option, value in (("--out", args.out), ("--state", args.state)):
-        refuse_url_output(value, what=f"crawl {option}")
+        require_local_path(value, what=f"crawl {option}")
     stop = threading.Event()
     received: list[int] = []
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
