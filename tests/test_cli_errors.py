@@ -58,6 +58,8 @@ CASES = [
     (["crawl", "-c", "into-file.toml"], 1, "afile"),
     # export
     (["export", "missing"], 1, "no such file or folder"),
+    (["export", "s3://bucket/records"], 2, "pip install s3fs"),
+    (["export", "memory://bucket/records"], 2, "not supported here"),
     (["export", "records", "-o", "s3://bucket/all.jsonl"], 2, "pip install s3fs"),
     (["export", "records", "-o", "nosuch://bucket/all.jsonl"], 2, "unknown URL scheme"),
     (["export", "records", "--format", "parquet", "-o", "s3://bucket/ds"], 2, "pip install s3fs"),
@@ -67,6 +69,7 @@ CASES = [
     (["export", "records", "-o", "afile/all.jsonl"], 1, "cannot write"),
     # extract-warc
     (["extract-warc", "missing.warc.gz", "-o", "out.jsonl"], 1, "No such file"),
+    (["extract-warc", "memory://bucket/missing.warc.gz", "-o", "out.jsonl"], 1, "No such file"),
     (["extract-warc", "a.warc.gz", "-o", "s3://bucket/out.jsonl"], 2, "pip install s3fs"),
     (["extract-warc", "s3://bucket/a.warc.gz", "-o", "out.jsonl"], 2, "pip install s3fs"),
     (["extract-warc", "a.warc.gz", "-o", "nosuch://bucket/out.jsonl"], 2, "unknown URL scheme"),
