@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ConfigError, ScraperError
+from .errors import ConfigError, ScraperError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_config(path: str | None) -> Config:
-    """The config named on the command line, else $SCRAPER_CONFIG, else ./config.toml, else defaults."""
+def config_path(path: str | None) -> str | None:
+    """The config file in use: named on the command line, else $SCRAPER_CONFIG, else ./config.toml, else None."""
     if path is None:
         path = os.environ.get("SCRAPER_CONFIG")
         if path is None and Path("config.toml").is_file():
             path = "config.toml"
-    return load_config(path)
+    return path
+
+
+def resolve_config(path: str | None) -> Config:
+    """The config of ``config_path(path)``, or the defaults when there is none."""
+    return load_config(config_path(path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.allow_private:
             config = config.replace(fetch={"allow_private": True})
         return int(args._run(args, config))
+    except UsageError as exc:
+        print(f"scraper: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except ConfigError as exc:
         print(f"scraper: config error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

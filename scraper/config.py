@@ -89,6 +89,9 @@ class CrawlConfig:
     retry_backoff: float = 900.0  # seconds before the first retry on a later run, doubled per attempt
     max_sitemaps: int = 50  # sitemap files fetched per run at most (index children included)
     max_links: int = 200  # links followed from one start page at most
+    # one body under several URLs: host = one record per body within a host, the other URLs kept as
+    # aliases in the state; global = the same across hosts (syndicated copies dropped); none = every URL
+    dedup: str = "host"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ _SECTION_TYPES: dict[str, type] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "output.format": ("json", "jsonl", "text", "markdown"),
     "crawl.output": ("files", "jsonl"),
+    "crawl.dedup": ("host", "global", "none"),
     "sources.type": ("feed", "sitemap", "page", "urls"),
 }
 

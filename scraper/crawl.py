@@ -18,6 +18,7 @@ retry waits end at once, and what was not fetched stays pending for the next run
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import json
 import logging
@@ -35,15 +36,13 @@ from typing import Any
 
 from .config import Config, SourceConfig
 from .errors import (
-    BlockedError,
     ConfigError,
     CrawlLockedError,
     ExtractionError,
     FetchError,
     HTTPStatusError,
-    NotHTMLError,
     OutputError,
-    TooLargeError,
+    RobotsRefusal,
 )
 from .extract import extract
 from .fetch import Fetcher, Page, redact_url
@@ -54,14 +53,16 @@ from .sources import (
     Link,
     SourceError,
     links_of,
+    parse_date,
     parse_feed,
     parse_page_links,
     parse_sitemap,
     parse_url_list,
     select_links,
+    site_of,
     too_old,
 )
-from .state import CrawlState
+from .state import LOCK_FILE, RUNS_FILE, STATE_FILE, CrawlState
 from .write import append_jsonl, write_record
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class RunSummary:
     retried: int = 0  # URLs from earlier runs: left pending, or failed and due for a retry
     fetched: int = 0  # article pages downloaded
     written: int = 0  # records written
-    skipped: dict[str, int] = field(default_factory=dict)  # not failures: robots, duplicate, too_old
+    skipped: dict[str, int] = field(default_factory=dict)  # not failures: robots, alias, too_old, no_article
     failed: dict[str, int] = field(default_factory=dict)  # by reason
     pending: int = 0  # left for the next run (page budget, stop)
     requests: int = 0  # HTTP requests made (robots.txt included, retries not)
@@ -184,28 +185,11 @@ class _Job:
 
 
 def _reason(exc: BaseException) -> str:
-    """A short, stable failure reason for the summary."""
-    if isinstance(exc, HTTPStatusError):
-        return f"http_{exc.status}" if exc.status else "http"
-    if isinstance(exc, TooLargeError):
-        return "too_large"
-    if isinstance(exc, NotHTMLError):
-        return "not_html"
-    if isinstance(exc, BlockedError):
-        return "blocked"
-    if isinstance(exc, SourceError):
-        return "bad_source"
+    """A short, stable failure reason for the summary, from the error's type (``FetchError.kind``)."""
+    if isinstance(exc, FetchError):
+        return exc.kind
     if isinstance(exc, ExtractionError):
         return "no_article"
-    if isinstance(exc, FetchError):
-        text = str(exc)
-        if "timed out" in text or "total_timeout" in text:
-            return "timeout"
-        if "resolve" in text:
-            return "dns"
-        if "TLS" in text:
-            return "tls"
-        return "connection"
     return "error"
 
 
@@ -213,7 +197,12 @@ def _transient(exc: FetchError) -> bool:
     """Worth trying again on a later run: 429, 5xx (even with a Retry-After too long to wait), network."""
     if isinstance(exc, HTTPStatusError):
         return exc.status == 429 or exc.status >= 500
-    return bool(getattr(exc, "retryable", False))
+    return exc.retryable
+
+
+def _source_key(index: int, source: SourceConfig) -> str:
+    """How the state credits a URL to the configured source that found it."""
+    return source.url or f"urls:{index}"
 
 
 class _Crawl:
@@ -273,7 +262,10 @@ class _Crawl:
                 if allowed:  # robots.txt was a request too: wait before the next one
                     self._sleep(self.sched.delay_of(lane))
             if not allowed:
-                raise BlockedError(f"disallowed by robots.txt: {redact_url(url)}", url=redact_url(url))
+                cause = self.robots.failure(url)
+                if cause is not None:  # robots.txt could not be had: report what kept it from us
+                    raise copy.copy(cause)
+                raise RobotsRefusal(f"disallowed by robots.txt: {redact_url(url)}", url=redact_url(url))
         with self.lock:
             self.summary.requests += 1
         self.local.delay = self.sched.delay_of(lane)
@@ -293,8 +285,19 @@ class _Crawl:
 
     def run(self) -> None:
         due = self.state.due()
-        self.summary.retried = len(due)
-        self.enqueue_articles([(row.key, row.url) for row in due], -1)
+        by_key = {_source_key(i, src): i for i, src in reversed(list(enumerate(self.config.sources)))}
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for row in due:
+            index = by_key.get(row.source, -1)
+            limit = self.config.sources[index].max_articles if index >= 0 else 0
+            if limit and row.status == "pending":  # kept from an earlier run: still within max_articles
+                if self.taken[index] >= limit:
+                    continue
+                self.taken[index] += 1
+            groups.setdefault(index, []).append((row.key, row.url))
+        self.summary.retried = sum(len(pairs) for pairs in groups.values())
+        for index, pairs in groups.items():
+            self.enqueue_articles(pairs, index)
         for i, source in enumerate(self.config.sources):
             if source.type == "urls" and not source.url.lower().startswith(("http://", "https://")):
                 urls = list(source.urls)
@@ -398,7 +401,12 @@ class _Crawl:
             log.info("source %s: not modified", redact_url(job.url))
             with self.lock:
                 self.summary.sources_not_modified += 1
+            if job.kind == "sitemap":  # an index: its children may have changed all the same
+                saved = [Link(url, parse_date(lastmod)) for url, lastmod in self.state.sitemap_children(job.url)]
+                for child in select_links(saved, SourceConfig(max_age_days=source.max_age_days)):
+                    self.sched.add(child.url, _Job("sitemap", child.url, job.source))
             return
+        children: list[Link] | None = None
         try:
             if source.type == "feed":
                 links = parse_feed(page.content, page.final_url, content_type=page.content_type)
@@ -408,21 +416,22 @@ class _Crawl:
                 links = links_of(parse_url_list(page.text or page.content.decode("utf-8", "replace")))
             else:
                 doc = parse_sitemap(page.content, page.final_url, max_bytes=self.config.fetch.max_bytes)
-                children = select_links(doc.sitemaps, SourceConfig(max_age_days=source.max_age_days))
-                for child in children:
-                    self.sched.add(child.url, _Job("sitemap", child.url, job.source))
                 links = doc.links
-                if doc.sitemaps:  # an index is re-read every run: its children carry the validators
-                    page = _without_validators(page)
+                if doc.sitemaps:  # an index: children saved with its validators, for the runs it answers 304
+                    children = doc.sitemaps
+                    for child in select_links(children, SourceConfig(max_age_days=source.max_age_days)):
+                        self.sched.add(child.url, _Job("sitemap", child.url, job.source))
         except (SourceError, ExtractionError) as exc:
             log.warning("source %s: %s", name, exc)
             self._count(self.summary.failed, "source_" + _reason(exc))
             return
         self._take_links(job.source, source, page.final_url, links,
-                         etag=page.etag, last_modified=page.last_modified, validator_url=job.url)
+                         etag=page.etag, last_modified=page.last_modified, validator_url=job.url,
+                         children=children)
 
     def _take_links(self, index: int, source: SourceConfig, source_url: str, links: list[Link], *,
-                    etag: str | None, last_modified: str | None, validator_url: str = "") -> None:
+                    etag: str | None, last_modified: str | None, validator_url: str = "",
+                    children: list[Link] | None = None) -> None:
         selected = select_links(links, source, source_url=source_url or source.url,
                                 same_host=source.type == "page")
         pairs: list[tuple[str, str]] = []
@@ -436,19 +445,26 @@ class _Crawl:
             pairs = pairs[: self.cfg.max_links]
         known = self.state.known(k for k, _ in pairs)
         fresh = [p for p in pairs if p[0] not in known]
+        saved_children = None
+        if children is not None:
+            saved_children = [(c.url, c.date.isoformat() if c.date else None) for c in children]
+        # every new URL is saved as pending, so one beyond max_articles waits for a later run
+        new = self.state.discovered(validator_url or _source_key(index, source), fresh, etag=etag,
+                                    last_modified=last_modified, source=_source_key(index, source),
+                                    children=saved_children)
+        take = new
         if source.max_articles:
             with self.lock:
                 room = max(0, source.max_articles - self.taken[index])
-                fresh = fresh[:room]
-                self.taken[index] += len(fresh)
-        new = self.state.discovered(validator_url or source.url or "urls:inline", fresh, etag=etag,
-                                    last_modified=last_modified)
+                take = new[:room]
+                self.taken[index] += len(take)
         with self.lock:
             self.summary.found += len(pairs)
             self.summary.new += len(new)
         label = redact_url(validator_url or source.url) if validator_url or source.url else "urls"
-        log.info("source %s: %d links, %d new", source.name or label, len(pairs), len(new))
-        self.enqueue_articles(new, index)
+        kept = f", {len(new) - len(take)} kept for a later run (max_articles)" if len(take) < len(new) else ""
+        log.info("source %s: %d links, %d new%s", source.name or label, len(pairs), len(new), kept)
+        self.enqueue_articles(take, index)
 
     # -- articles ----------------------------------------------------------------------------------
 
@@ -460,7 +476,7 @@ class _Crawl:
             return  # stays pending (or failed) for the next run
         except FetchError as exc:
             reason = _reason(exc)
-            if isinstance(exc, BlockedError) and "robots.txt" in str(exc):
+            if isinstance(exc, RobotsRefusal):
                 # robots.txt may be down (5xx: the whole site is off limits for this run) or change:
                 # checked again on later runs, which costs no request, until the retry limit
                 log.info("%s", exc)
@@ -494,16 +510,21 @@ class _Crawl:
 
     def _process(self, job: _Job, page: Page) -> None:
         """Extract, filter and write one fetched article."""
+        source = self.config.sources[job.source] if 0 <= job.source < len(self.config.sources) else None
         try:
             article = extract(page.content, job.url, config=self.config, final_url=page.final_url,
                               fetched_at=page.fetched_at, http_charset=page.encoding)
         except ExtractionError as exc:
-            log.warning("%s: %s", redact_url(job.url), exc)
-            self._count(self.summary.failed, "no_article")
+            if source is not None and source.type == "page":
+                # a start page's link is a guess: a page without an article is not a failure
+                log.info("%s: %s", redact_url(job.url), exc)
+                self._count(self.summary.skipped, "no_article")
+            else:
+                log.warning("%s: %s", redact_url(job.url), exc)
+                self._count(self.summary.failed, "no_article")
             self.state.skipped(job.key, "no_article")
             self.progress.advance("no_article")
             return
-        source = self.config.sources[job.source] if 0 <= job.source < len(self.config.sources) else None
         if source is not None and too_old(article.published, source.max_age_days):
             self._count(self.summary.skipped, "too_old")
             self.state.skipped(job.key, "too_old")
@@ -511,25 +532,38 @@ class _Crawl:
             return
         path = self._write(job.key, article)
         if path is None:
-            self._count(self.summary.skipped, "duplicate")
-            self.progress.advance("duplicate")
+            self._count(self.summary.skipped, "alias")
+            self.progress.advance("alias")
             return
         with self.lock:
             self.summary.written += 1
             self.summary.records.append(str(path))
         self.progress.advance("written")
 
+    def _same_body_owner(self, key: str, article: Article) -> str | None:
+        """The record id of another URL's record with this body, under ``crawl.dedup``; None: write it."""
+        if self.cfg.dedup == "none":
+            return None
+        site = site_of(key)
+        for other_key, record_id in self.state.hash_owners(article.content_hash, key):
+            if record_id == article.id:  # the same record (one canonical URL): it is replaced
+                continue
+            if self.cfg.dedup == "global" or site_of(other_key) == site:
+                return record_id
+        return None
+
     def _write(self, key: str, article: Article) -> Path | None:
         """Write the record, marking the row ``writing`` before and ``done`` after (see ``settle``).
 
-        None if another URL already holds the same body under another id (a duplicate: skipped).
+        None if, under ``crawl.dedup``, another URL's record already holds the same body: this URL is
+        then kept in the state as an alias of that record.
         """
         path = self.jsonl_path if self.cfg.output == "jsonl" else record_path(self.out, article)
         with self.claim_lock:  # check and claim together: two threads with one body write it once
-            owner = self.state.hash_owner(article.content_hash, key)
-            if owner is not None and owner != article.id:
-                log.info("%s: same body as record %s; skipped", redact_url(article.url or key), owner)
-                self.state.skipped(key, "duplicate")
+            owner = self._same_body_owner(key, article)
+            if owner is not None:
+                log.info("%s: same body as record %s; kept as its alias", redact_url(article.url or key), owner)
+                self.state.alias(key, owner)
                 return None
             previous = self.state.writing(key, record_id=article.id, path=str(path),
                                           content_hash=article.content_hash)
@@ -556,12 +590,6 @@ def _read_list(path: Path, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ConfigError(f"sources: URL list {path} is larger than fetch.max_bytes ({max_bytes})")
     return data.decode("utf-8", "replace")
-
-
-def _without_validators(page: Page) -> Page:
-    from dataclasses import replace
-
-    return replace(page, etag=None, last_modified=None)
 
 
 def settle(state: CrawlState) -> tuple[int, int]:
@@ -626,13 +654,13 @@ def crawl(
     the state cannot be opened. Failures of single pages or sources are counted in the summary.
     """
     out_dir = Path(out if out is not None else config.crawl.out)
-    state_file = Path(state_path or config.crawl.state or out_dir / ".scraper-state.sqlite")
+    state_file = Path(state_path or config.crawl.state or out_dir / STATE_FILE)
     stop = stop or threading.Event()
     started = time.monotonic()
     summary = RunSummary(started=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), out=str(out_dir),
                          sources=len(config.sources))
     with contextlib.ExitStack() as stack:
-        stack.enter_context(crawl_lock(out_dir / ".scraper.lock"))
+        stack.enter_context(crawl_lock(out_dir / LOCK_FILE))
         if state_file.resolve().parent != out_dir.resolve():
             stack.enter_context(crawl_lock(state_file.with_name(state_file.name + ".lock")))
         state = CrawlState(state_file)
@@ -646,7 +674,7 @@ def crawl(
         summary.duration = time.monotonic() - started
         summary.finished = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
-            append_jsonl([summary.to_dict()], out_dir / "runs.jsonl")
+            append_jsonl([summary.to_dict()], out_dir / RUNS_FILE)
         except OutputError as exc:
             log.error("%s", exc)
             summary.error = summary.error or str(exc)

@@ -1,7 +1,8 @@
 """Datasets from crawl output: read records, filter by date, drop duplicates, write JSON Lines or Parquet.
 
 Input is what the scraper writes: ``OUT/**/ID.json`` (one record per file) and ``*.jsonl`` files (one
-record per line, e.g. from ``extract-warc``), or a single such file. Hidden files and folders are skipped.
+record per line, e.g. from ``extract-warc``), or a single such file. Hidden files and folders (the crawl
+state, its lock, temporary files) and a crawl's ``runs.jsonl`` are not records and are not read.
 
 Output has one fixed schema, ``DATASET_SCHEMA`` (declared with pyarrow): the fields of the Article record,
 then ``warc_record_id`` and ``warc_date`` (null outside WARC input). Parquet output is a folder partitioned
@@ -33,7 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ConfigError, OutputError, ScraperError
-from .write import atomic_write_bytes, record_json
+from .state import RUNS_FILE
+from .write import atomic_write_bytes, check_url_backend, record_json, url_scheme
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ class ExportSummary:
 
 
 def _record_files(root: Path) -> list[Path]:
+    """The record files under ``root``: ``.json``/``.jsonl``, not hidden (state, lock, temporary files),
+    not a crawl's run log (``runs.jsonl`` at any level)."""
     if root.is_file():
         return [root]
     if not root.is_dir():
@@ -123,7 +127,7 @@ def _record_files(root: Path) -> list[Path]:
     files = []
     for path in root.rglob("*"):
         rel = path.relative_to(root).parts
-        if any(part.startswith(".") for part in rel) or not path.is_file():
+        if any(part.startswith(".") for part in rel) or not path.is_file() or path.name == RUNS_FILE:
             continue
         if path.suffix in (".json", ".jsonl"):
             files.append(path)
@@ -340,9 +344,24 @@ def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], dest: str | Path) -> int:
-    """Write the records, in the given order and with the schema's keys, to ``dest`` (replaced atomically)."""
+    """Write the records, in the given order and with the schema's keys, to ``dest`` (replaced atomically).
+
+    ``dest`` may be an fsspec URL (``s3://bucket/x.jsonl``), written in one piece; never a local path named
+    after the URL.
+    """
     lines = list(jsonl_lines(records))
-    atomic_write_bytes(Path(dest), "".join(lines).encode("utf-8"))
+    data = "".join(lines).encode("utf-8")
+    if url_scheme(dest) is None:
+        atomic_write_bytes(Path(dest), data)
+        return len(lines)
+    check_url_backend(str(dest))
+    import fsspec
+
+    try:
+        with fsspec.open(str(dest), "wb") as fh:
+            fh.write(data)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {dest}: {exc}") from exc
     return len(lines)
 
 

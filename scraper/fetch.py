@@ -8,9 +8,11 @@ one-line message naming the (credential-free) URL. What it guards against:
 * redirects followed by hand, each hop checked: a limit, loops, http/https only, address safety
   (``netsafety``: connections are pinned to the addresses that were checked);
 * bodies streamed and counted after decompression, so a gzip or brotli bomb stops at ``max_bytes``;
-  a wall-clock deadline (``total_timeout``) for the whole response, so a trickling body cannot hold
-  a worker for ever (checked between reads; each read is bounded by ``read_timeout``, so a server
-  trickling its *headers* is only bounded per read: http.client reads headers in one call);
+  a wall-clock deadline (``total_timeout``) for the whole exchange, status line and headers included,
+  so a trickling server cannot hold a worker for ever (``netsafety.ExchangeDeadline`` shuts the socket
+  when it passes; it is also checked between body reads);
+* failures as types (``DNSError``, ``ConnectError``, ``FetchTimeout``, ``TLSError``, ``HTTPStatusError``...),
+  each declaring whether it is worth retrying;
 * TLS always verified.
 """
 
@@ -37,24 +39,37 @@ from urllib3.util.request import ACCEPT_ENCODING
 
 from . import __version__
 from .config import Config, FetchConfig
-from .errors import BlockedError, FetchError, HTTPStatusError, NotHTMLError, TooLargeError
-from .netsafety import AddressPolicy, AddressRefused, Resolver, SafeAdapter, check_literal_host
+from .errors import (
+    BlockedError,
+    ConnectError,
+    DNSError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    NotHTMLError,
+    TLSError,
+    TooLargeError,
+)
+from .netsafety import (
+    AddressPolicy,
+    AddressRefused,
+    DeadlinePassed,
+    ExchangeDeadline,
+    Resolver,
+    SafeAdapter,
+    check_literal_host,
+)
 from .parse import decode_html
 from .record import USERINFO, strip_credentials
+from .sniff import HTML_TYPES, looks_like_html
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Fetcher", "Page", "default_user_agent", "fetch_page", "redact_url"]
 
 PROJECT_URL = "https://github.com/scraper/scraper"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types whose bytes are text worth decoding when ``html_only=False`` (feeds, sitemaps, robots.txt).
 _TEXT_TYPE = re.compile(r"^(text/|application/([\w.+-]*\+)?(xml|json)$)")
-# WHATWG MIME sniffing, "identifying a resource with an unknown MIME type": the HTML signatures.
-_HTML_SNIFF = re.compile(
-    rb"^\s*<(!doctype\s+html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s>]",
-    re.I,
-)
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -90,13 +105,11 @@ class Page:
     fetched_at: str  # ISO 8601 UTC
 
 
-def _fail(cls: type[FetchError], reason: str, url: str, *, retryable: bool = False,
-          retry_after: float | None = None, **kwargs: Any) -> FetchError:
-    """Build one of our errors: "reason: url", with retry hints for the retry policy."""
+def _fail(cls: type[FetchError], reason: str, url: str, **kwargs: Any) -> FetchError:
+    """Build one of our errors: "reason: url" (``retryable``/``retry_after`` as the class declares them)."""
     safe = redact_url(url)
     exc = cls(f"{USERINFO.sub('***@', reason)}: {safe}", url=safe, **kwargs)
-    exc.retryable = retryable  # type: ignore[attr-defined]
-    exc.retry_after = retry_after  # type: ignore[attr-defined]
+    exc.reason = USERINFO.sub("***@", reason)  # type: ignore[attr-defined]
     return exc
 
 
@@ -176,7 +189,8 @@ class Fetcher:
         if session is None:
             session = requests.Session()
             session.trust_env = False  # no proxies or .netrc from the environment: the address check must see the target
-        adapter = SafeAdapter(self.policy, resolver=resolver)
+        self._deadline = ExchangeDeadline()
+        adapter = SafeAdapter(self.policy, resolver=resolver, deadline=self._deadline)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         if session.verify is not True and not isinstance(session.verify, str):
@@ -226,7 +240,8 @@ class Fetcher:
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             wait_for = state.next_action.sleep if state.next_action else 0.0
-            log.warning("retry %d of %d in %.2f s after: %s", state.attempt_number, cfg.retries, wait_for, exc)
+            # INFO: the failure itself is reported once, by whoever gets the error in the end
+            log.info("retry %d of %d in %.2f s after: %s", state.attempt_number, cfg.retries, wait_for, exc)
 
         retrying = Retrying(
             stop=stop_after_attempt(cfg.retries + 1),
@@ -242,8 +257,11 @@ class Fetcher:
                             last_modified=last_modified, cap=cap)
         except FetchError as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
-            if attempts > 1 and getattr(exc, "retryable", False):
-                log.warning("giving up after %d attempts: %s", attempts, exc)
+            if attempts > 1 and exc.retryable:
+                log.info("giving up after %d attempts: %s", attempts, exc)
+                reason = getattr(exc, "reason", None)
+                if reason is not None:  # the one line the user sees says it was tried more than once
+                    exc.args = (f"{reason} ({attempts} attempts): {exc.url}",)
             raise
 
     # -- one attempt -------------------------------------------------------------------------------
@@ -257,6 +275,15 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        self._deadline.set(deadline)  # the socket is cut when it passes, whatever is being read
+        try:
+            return self._follow(url, headers, html_only=html_only, cap=cap, deadline=deadline)
+        finally:
+            self._deadline.clear()
+
+    def _follow(self, url: str, headers: dict[str, str], *, html_only: bool, cap: int, deadline: float) -> Page:
+        """Request ``url``, following redirects by hand (each hop checked), and build the page."""
+        cfg = self.config
         current = url
         seen = {url}
         hops = 0
@@ -303,30 +330,35 @@ class Fetcher:
             return self.session.get(url, headers=headers, stream=True, allow_redirects=False, timeout=timeout)
         except AddressRefused as exc:
             raise _fail(BlockedError, str(exc), url) from None
+        except DeadlinePassed:
+            self._deadline_passed(url)
         except requests.exceptions.SSLError as exc:
             root = _root_os_error(exc)
-            if isinstance(root, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            if isinstance(root, ssl.SSLCertVerificationError):
                 detail = getattr(root, "verify_message", None) or _describe(exc)
-                raise _fail(FetchError, f"TLS certificate verify failed ({detail})", url) from exc
-            raise _fail(FetchError, f"TLS error ({_describe(exc)})", url) from exc
+                raise _fail(TLSError, f"TLS certificate verify failed ({detail})", url) from exc
+            raise _fail(TLSError, f"TLS error ({_describe(exc)})", url) from exc
         except requests.exceptions.ConnectTimeout as exc:
-            raise _fail(FetchError, f"connect timed out after {timeout[0]:g} s", url, retryable=True) from exc
+            raise _fail(FetchTimeout, f"connect timed out after {timeout[0]:g} s", url) from exc
         except requests.exceptions.ReadTimeout as exc:
-            raise _fail(FetchError, f"read timed out after {timeout[1]:g} s", url, retryable=True) from exc
+            raise _fail(FetchTimeout, f"read timed out after {timeout[1]:g} s", url) from exc
         except requests.exceptions.ConnectionError as exc:
             root = _root_os_error(exc)
             if isinstance(root, socket.gaierror):
-                raise _fail(FetchError, f"cannot resolve host {host}", url,
+                raise _fail(DNSError, f"cannot resolve host {host}", url,
                             retryable=root.errno == socket.EAI_AGAIN) from exc
-            raise _fail(FetchError, f"connection failed ({_describe(exc)})", url, retryable=True) from exc
+            if isinstance(root, TimeoutError):
+                raise _fail(FetchTimeout, f"timed out ({_describe(exc)})", url) from exc
+            raise _fail(ConnectError, f"connection failed ({_describe(exc)})", url) from exc
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader) as exc:
             raise _fail(FetchError, "invalid URL", url) from exc
         except requests.exceptions.RequestException as exc:
-            raise _fail(FetchError, f"request failed ({_describe(exc)})", url, retryable=True) from exc
+            raise _fail(ConnectError, f"request failed ({_describe(exc)})", url) from exc
 
     def _deadline_passed(self, url: str) -> NoReturn:
-        raise _fail(FetchError, f"response took longer than total_timeout {self.config.total_timeout:g} s", url)
+        raise _fail(FetchTimeout, f"response took longer than total_timeout {self.config.total_timeout:g} s", url,
+                    retryable=False)  # another attempt would take as long
 
     def _build_page(self, url: str, final_url: str, resp: requests.Response, *, html_only: bool, cap: int,
                     deadline: float) -> Page:
@@ -343,7 +375,7 @@ class Fetcher:
         if html_only and media is not None and media not in HTML_TYPES:
             raise _fail(NotHTMLError, f"not HTML ({media})", url)
         content = self._read_body(url, resp, cap=cap, deadline=deadline)
-        if html_only and media is None and not _HTML_SNIFF.match(content.lstrip(b"\xef\xbb\xbf")):
+        if html_only and media is None and not looks_like_html(content):
             raise _fail(NotHTMLError, "not HTML (no Content-Type and the body does not look like HTML)", url)
         text, encoding = "", None
         if media is None or media in HTML_TYPES or _TEXT_TYPE.match(media):
@@ -393,23 +425,27 @@ class Fetcher:
                 if total > cap:
                     raise _fail(TooLargeError, f"body too large (more than {cap} bytes)", url)
                 chunks.append(chunk)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise _fail(FetchError, f"read timed out after {self.config.read_timeout:g} s mid-body", url,
-                        retryable=True) from exc
-        except urllib3.exceptions.DecodeError as exc:
-            encoding = resp.headers.get("Content-Encoding", "?")
-            raise _fail(FetchError, f"cannot decode {encoding} body", url) from exc
-        except urllib3.exceptions.SSLError as exc:
-            raise _fail(FetchError, f"TLS error mid-body ({_describe(exc)})", url, retryable=True) from exc
+        except FetchError:
+            raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            if isinstance(exc, FetchError):
-                raise
+            if time.monotonic() >= deadline:  # the deadline's timer cut the connection
+                self._deadline_passed(url)
+            if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                raise _fail(FetchTimeout, f"read timed out after {self.config.read_timeout:g} s mid-body",
+                            url) from exc
+            if isinstance(exc, urllib3.exceptions.DecodeError):
+                encoding = resp.headers.get("Content-Encoding", "?")
+                raise _fail(FetchError, f"cannot decode {encoding} body", url) from exc
+            if isinstance(exc, urllib3.exceptions.SSLError):
+                raise _fail(TLSError, f"TLS error mid-body ({_describe(exc)})", url, retryable=True) from exc
             root = _root_os_error(exc)
             if isinstance(root, urllib3.exceptions.IncompleteRead) or "IncompleteRead" in str(exc):
                 reason = f"connection closed mid-body ({total} bytes received, Content-Length {declared})"
             else:
                 reason = f"connection broken mid-body ({_describe(exc)})"
-            raise _fail(FetchError, reason, url, retryable=True) from exc
+            raise _fail(ConnectError, reason, url) from exc
+        if time.monotonic() >= deadline:  # cut by the deadline's timer: what came is not the whole body
+            self._deadline_passed(url)
         return b"".join(chunks)
 
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import fsspec
 
 from .config import Config
-from .errors import ScraperError, TooLargeError
+from .errors import NotHTMLError, ScraperError, TooLargeError
 from .extract import extract
 from .record import Article
+from .sniff import looks_like_html
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
@@ -66,4 +67,7 @@ def extract_input(
         page = fetcher.fetch(source)
         return extract(page.content, source, config=config, final_url=page.final_url,
                        fetched_at=page.fetched_at, http_charset=page.encoding)
-    return extract(read_page_file(source, max_bytes=config.fetch.max_bytes), url, config=config)
+    data = read_page_file(source, max_bytes=config.fetch.max_bytes)
+    if not looks_like_html(data):  # as a URL whose Content-Type is not HTML: text, feeds, JSON...
+        raise NotHTMLError(f"not HTML: {source} does not start with an HTML doctype or tag")
+    return extract(data, url, config=config)

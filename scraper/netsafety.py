@@ -13,13 +13,21 @@ addresses, while the Host header and TLS SNI/certificate check still use the hos
 no window between check and connect for DNS rebinding. Residual risks: a proxy configured on a
 caller-supplied session is not checked (the Fetcher's own session ignores proxy environment variables),
 and a kept-alive connection is reused without a second lookup (it was checked when opened).
+
+The same connections carry the fetcher's wall-clock deadline (``ExchangeDeadline``): from the moment the
+response is awaited, a timer shuts the socket down when the deadline passes, so a server trickling its
+status line and headers a byte at a time cannot hold a worker past ``total_timeout`` (http.client reads
+headers with per-read timeouts only).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +45,8 @@ log = logging.getLogger(__name__)
 __all__ = [
     "AddressPolicy",
     "AddressRefused",
+    "DeadlinePassed",
+    "ExchangeDeadline",
     "SafeAdapter",
     "check_ip",
     "check_literal_host",
@@ -105,15 +115,29 @@ def _refusal(ip: IPAddress, policy: AddressPolicy) -> str | None:
     return None
 
 
-def check_ip(address: str, policy: AddressPolicy) -> None:
-    """Raise ``BlockedError`` if the IP address ``address`` (a literal) may not be reached."""
+def _switch_for(ip: IPAddress, policy: AddressPolicy) -> str | None:
+    """The setting that would allow ``ip``, for the error message (None: nothing allows it)."""
+    if _refusal(ip, AddressPolicy(allow_private=True, allow_link_local=policy.allow_link_local)) is None:
+        return "--allow-private (fetch.allow_private) allows it"
+    if _refusal(ip, AddressPolicy(allow_private=policy.allow_private, allow_link_local=True)) is None:
+        return "fetch.allow_link_local allows it"
+    return None
+
+
+def check_ip(address: str, policy: AddressPolicy, *, host: str | None = None) -> None:
+    """Raise ``BlockedError`` if the IP address ``address`` (a literal, resolved from ``host``) may not be reached.
+
+    The message names the setting that would allow the address, if there is one.
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
     except ValueError as exc:
         raise BlockedError(f"not an IP address: {address!r}") from exc
     reason = _refusal(ip, policy)
     if reason:
-        raise BlockedError(f"refused to connect to {reason} {ip}")
+        origin = f" (resolved from {host})" if host else ""
+        switch = _switch_for(ip, policy)
+        raise BlockedError(f"refused to connect to {reason} {ip}{origin}" + (f"; {switch}" if switch else ""))
 
 
 def _default_resolver(host: str, port: int) -> Sequence[AddrInfo]:
@@ -132,10 +156,7 @@ def resolve_checked(
     host = host.strip("[]")
     infos = list((resolver or _default_resolver)(host, port))
     for info in infos:
-        try:
-            check_ip(str(info[4][0]), policy)
-        except BlockedError as exc:
-            raise BlockedError(f"{exc} (resolved from {host})") from None
+        check_ip(str(info[4][0]), policy, host=host)
     return infos
 
 
@@ -150,7 +171,8 @@ def check_literal_host(host: str, policy: AddressPolicy) -> None:
         return
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
         if not policy.allow_private:
-            raise BlockedError(f"refused to connect to loopback host {host}")
+            raise BlockedError(f"refused to connect to loopback host {host}; "
+                               "--allow-private (fetch.allow_private) allows it")
         return
     try:
         infos = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
@@ -160,11 +182,62 @@ def check_literal_host(host: str, policy: AddressPolicy) -> None:
         check_ip(str(info[4][0]), policy)
 
 
+class DeadlinePassed(Exception):  # noqa: N818 - not an OSError, so urllib3 and requests let it through
+    """Raised inside the transport when the response did not arrive before the exchange's deadline."""
+
+
+class ExchangeDeadline:
+    """Per-thread wall-clock deadline of the current exchange, enforced on the socket by a timer.
+
+    ``set(deadline)`` before sending a request; the connection arms a timer when it starts reading the
+    response; ``clear()`` once the response (body included) is read or abandoned disarms it.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def set(self, deadline: float | None) -> None:
+        """The monotonic time by which this thread's exchange must end (None: no deadline)."""
+        self.clear()
+        self._local.deadline = deadline
+
+    def clear(self) -> None:
+        """Disarm the timer, if any, and forget the deadline."""
+        timer = getattr(self._local, "timer", None)
+        if timer is not None:
+            timer.cancel()
+        self._local.timer = None
+        self._local.deadline = None
+
+    def arm(self, sock: socket.socket) -> threading.Event | None:
+        """Start the timer on ``sock``; returns the event set when it fires (None: no deadline)."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return None
+        previous = getattr(self._local, "timer", None)
+        if previous is not None:  # a redirect hop: the previous response is finished
+            previous.cancel()
+        fired = threading.Event()
+
+        def cut() -> None:
+            fired.set()
+            with contextlib.suppress(OSError):  # the base method: on a TLS socket, cut the TCP stream
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+        timer.daemon = True
+        timer.start()
+        self._local.timer = timer
+        return fired
+
+
 class _PinnedConnectionMixin:
     """urllib3 connection that connects only to resolved-and-checked addresses (see module docstring)."""
 
     policy: AddressPolicy = AddressPolicy()
     resolver: Resolver | None = None
+    deadline: ExchangeDeadline | None = None
+    sock: Any
     # provided by urllib3's HTTPConnection
     _dns_host: str
     host: str
@@ -198,6 +271,20 @@ class _PinnedConnectionMixin:
             ) from last
         raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last  # type: ignore[arg-type]
 
+    def getresponse(self) -> Any:
+        """urllib3's ``getresponse``, cut short (``DeadlinePassed``) when the exchange's deadline passes."""
+        fired = self.deadline.arm(self.sock) if self.deadline is not None and self.sock is not None else None
+        try:
+            response = super().getresponse()  # type: ignore[misc]
+        except BaseException:
+            if fired is not None and fired.is_set():
+                raise DeadlinePassed("deadline passed while reading the status line and headers") from None
+            raise
+        if fired is not None and fired.is_set():
+            response.close()
+            raise DeadlinePassed("deadline passed while reading the status line and headers")
+        return response
+
 
 class SafeAdapter(HTTPAdapter):
     """A requests adapter whose connections are checked against an ``AddressPolicy`` and pinned.
@@ -206,15 +293,18 @@ class SafeAdapter(HTTPAdapter):
     names to local addresses.
     """
 
-    def __init__(self, policy: AddressPolicy, *, resolver: Resolver | None = None, **kwargs: Any) -> None:
+    def __init__(self, policy: AddressPolicy, *, resolver: Resolver | None = None,
+                 deadline: ExchangeDeadline | None = None, **kwargs: Any) -> None:
         self.policy = policy
         self.resolver = resolver
+        self.deadline = deadline
         super().__init__(**kwargs)  # calls init_poolmanager
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
         """Set up the pool manager with pinned, checked connection classes."""
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        attrs = {"policy": self.policy, "resolver": staticmethod(self.resolver) if self.resolver else None}
+        attrs = {"policy": self.policy, "resolver": staticmethod(self.resolver) if self.resolver else None,
+                 "deadline": self.deadline}
         http_conn = type("PinnedHTTPConnection", (_PinnedConnectionMixin, HTTPConnection), attrs)
         https_conn = type("PinnedHTTPSConnection", (_PinnedConnectionMixin, HTTPSConnection), attrs)
         self.poolmanager.pool_classes_by_scheme = {

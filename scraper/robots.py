@@ -2,6 +2,8 @@
 
 Conventions (RFC 9309): a 4xx robots.txt (none published) allows everything; a 5xx, a network error or
 an unreadable file disallows the whole site for this run, as does a 429 (the site asks us to slow down).
+``failure(url)`` then gives the error that made robots.txt unavailable, so that the site's URLs can be
+reported as what happened to it (DNS, connection, HTTP 503...), not as refused by robots.txt.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ def user_agent_token(user_agent: str) -> str:
 
 
 class _Verdict:
-    """A whole-site answer, for when there is no robots.txt to parse."""
+    """A whole-site answer, for when there is no robots.txt to parse (``failure``: why it could not be had)."""
 
-    def __init__(self, allow: bool) -> None:
+    def __init__(self, allow: bool, failure: FetchError | None = None) -> None:
         self.allow = allow
+        self.failure = failure
 
     def can_fetch(self, url: str, user_agent: str) -> bool:
         return self.allow
@@ -53,6 +56,11 @@ class RobotsCache:
     def allowed(self, url: str) -> bool:
         """True if robots.txt lets our user agent fetch ``url``."""
         return bool(self._rules_for(url).can_fetch(url, self.token))
+
+    def failure(self, url: str) -> FetchError | None:
+        """The error that kept ``url``'s robots.txt from us (its site is then off limits), or None."""
+        rules = self._rules_for(url)
+        return rules.failure if isinstance(rules, _Verdict) else None
 
     def crawl_delay(self, url: str) -> float | None:
         """The Crawl-delay (seconds) robots.txt asks of our user agent on ``url``'s site, if any."""
@@ -77,11 +85,11 @@ class RobotsCache:
             if 400 <= exc.status < 500 and exc.status != 429:
                 log.debug("no robots.txt (%s): allowing all", exc)
                 return _Verdict(True)
-            log.warning("robots.txt unavailable, disallowing the site for this run: %s", exc)
-            return _Verdict(False)
+            log.info("robots.txt unavailable, disallowing the site for this run: %s", exc)
+            return _Verdict(False, exc)
         except FetchError as exc:
-            log.warning("robots.txt unreadable, disallowing the site for this run: %s", exc)
-            return _Verdict(False)
+            log.info("robots.txt unreadable, disallowing the site for this run: %s", exc)
+            return _Verdict(False, exc)
         text = page.content.decode("utf-8", "replace")
         log.debug("robots.txt for %s: %d bytes", redact_url(robots_url), len(page.content))
         return Protego.parse(text)

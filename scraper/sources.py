@@ -9,7 +9,8 @@ The crawler fetches a source with the ``Fetcher`` and hands the bytes here:
 * start pages give their ``<a href>`` links, resolved against the page URL;
 * URL lists are text, one URL a line, ``#`` comments allowed.
 
-``select_links`` applies a source's include/exclude patterns and age limit.
+``select_links`` applies a source's include/exclude patterns and age limit; for start pages it also
+keeps only links to article-like pages of the page's own host (``NON_ARTICLE_PATHS``).
 """
 
 from __future__ import annotations
@@ -38,16 +39,30 @@ __all__ = [
     "Link",
     "SitemapDoc",
     "SourceError",
+    "NON_ARTICLE_PATHS",
     "gunzip_capped",
+    "is_article_link",
     "parse_date",
     "parse_feed",
     "parse_page_links",
     "parse_sitemap",
     "parse_url_list",
     "select_links",
+    "site_of",
 ]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# Paths a start page links to that are never articles: the home page, site furniture, listings, media.
+# Matched against the URL path (lowercased); a start page's links matching one are not followed.
+NON_ARTICLE_PATHS = tuple(re.compile(p) for p in (
+    r"^/?$",  # the home page
+    r"^/(about(-us)?|contact(-us)?|privacy(-policy)?|terms(-of-(use|service))?|cookies?(-policy)?|legal|help|"
+    r"faq|advertise|careers|jobs|subscribe|subscriptions|newsletters?|log-?in|sign-?in|register|sign-?up|"
+    r"account|search|shop|donate|sitemap)(/|\.html?|$)",
+    r"/(tags?|topics?|sections?|categor(y|ies)|authors?|page|feeds?|rss)(/|$)",
+    r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|mp[34]|m4[av]|mov|avi|webm|ogg|wav|flac|pdf|zip|gz|"
+    r"rar|7z|exe|dmg|apk|docx?|xlsx?|pptx?|csv|css|js|json|xml|rss|atom|txt)$",
+))
 _SKIP_SCHEMES = re.compile(r"^\s*(javascript|mailto|tel|data|ftp|file):", re.I)
 
 
@@ -205,18 +220,43 @@ def parse_url_list(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+def site_of(url: str) -> str:
+    """``host[:port]`` of ``url``, lowercased, without a leading ``www.``."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    return (host[4:] if host.startswith("www.") else host) + port
+
+
+def is_article_link(url: str, start_url: str) -> bool:
+    """Whether a start page's link may be an article: same host, not the page itself, not ``NON_ARTICLE_PATHS``."""
+    if site_of(url) != site_of(start_url):
+        return False
+    try:
+        parts, start = urlsplit(url), urlsplit(start_url)
+    except ValueError:
+        return False
+    path = parts.path or "/"
+    if (path.rstrip("/"), parts.query) == ((start.path or "/").rstrip("/"), start.query):
+        return False
+    return not any(p.search(path.lower()) for p in NON_ARTICLE_PATHS)
+
+
 def select_links(links: Iterable[Link], source: SourceConfig, *, source_url: str = "",
                  same_host: bool = False, now: datetime | None = None) -> list[Link]:
     """Filter by the source's include/exclude patterns and ``max_age_days``; drop repeats; keep order.
 
-    ``same_host`` (start pages without include patterns): keep links to the source's own host only.
+    ``same_host`` (start pages): keep only links that may be articles of the source's own host
+    (``is_article_link``), whatever the include patterns say.
     """
     include = [re.compile(p) for p in source.include]
     exclude = [re.compile(p) for p in source.exclude]
     cutoff = None
     if source.max_age_days:
         cutoff = (now or datetime.now(UTC)) - timedelta(days=source.max_age_days)
-    host = (urlsplit(source_url).hostname or "").lower() if same_host and not include else None
     seen: set[str] = set()
     out: list[Link] = []
     for link in links:
@@ -225,7 +265,7 @@ def select_links(links: Iterable[Link], source: SourceConfig, *, source_url: str
         seen.add(link.url)
         if not link.url.lower().startswith(("http://", "https://")):
             continue
-        if host is not None and (urlsplit(link.url).hostname or "").lower() != host:
+        if same_host and not is_article_link(link.url, source_url):
             continue
         if include and not any(p.search(link.url) for p in include):
             continue

@@ -11,9 +11,14 @@ Tables:
   - ``done``: the record is durably on disk;
   - ``failed``: a transient failure; retried once ``next_retry`` has passed, up to the retry limit;
   - ``gave_up``: failed ``retry_limit`` times;
-  - ``skipped``: not an article for us (404, robots.txt, not HTML, no article found, too old, duplicate).
+  - ``skipped``: not an article for us (404, robots.txt, not HTML, no article found, too old), or an
+    alias: the same body as a record already written for another URL (``record_id`` names it).
+
+  ``source`` is the configured source that found the URL (its ``url``, or ``urls:N`` for inline lists).
 
 * ``sources``: ETag and Last-Modified per feed/sitemap/start page URL, for conditional requests.
+* ``sitemap_children``: the child sitemaps a sitemap index listed when last fetched, so that a 304 for
+  the index still lets each child be asked (conditionally) in turn.
 
 One connection shared by the crawl's threads behind a lock (writes are tiny; SQLite serialises writers
 anyway). WAL journal, ``synchronous=NORMAL``: a committed row survives a killed process; a power cut may
@@ -34,7 +39,7 @@ from .errors import OutputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CrawlState", "UrlRow"]
+__all__ = ["LOCK_FILE", "RUNS_FILE", "STATE_FILE", "CrawlState", "UrlRow"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -59,8 +64,19 @@ CREATE TABLE IF NOT EXISTS sources (
     last_modified TEXT,
     checked REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sitemap_children (
+    sitemap TEXT NOT NULL,         -- the index
+    url TEXT NOT NULL,             -- a child sitemap it lists
+    lastmod TEXT,                  -- ISO 8601, as the index gives it
+    PRIMARY KEY (sitemap, url)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+# Bookkeeping files a crawl keeps in its output folder beside the records.
+STATE_FILE = ".scraper-state.sqlite"
+LOCK_FILE = ".scraper.lock"
+RUNS_FILE = "runs.jsonl"  # one JSON line per run: the summary, not a record
 SCHEMA_VERSION = "1"
 
 
@@ -113,10 +129,14 @@ class CrawlState:
         return (row[0], row[1]) if row else (None, None)
 
     def discovered(self, source_url: str, urls: Iterable[tuple[str, str]], *, etag: str | None,
-                   last_modified: str | None, now: float | None = None) -> list[tuple[str, str]]:
+                   last_modified: str | None, now: float | None = None, source: str | None = None,
+                   children: Iterable[tuple[str, str | None]] | None = None) -> list[tuple[str, str]]:
         """Add the new ``(key, url)`` pairs as pending and save the source's validators, in one transaction.
 
-        Returns the pairs that were new. Saving both together means a 304 next time can never hide URLs
+        ``source_url`` is the document fetched (its validators are kept under it); ``source`` the
+        configured source the URLs are credited to (default ``source_url``). ``children`` (a sitemap
+        index's child sitemaps, ``(url, lastmod)``) replace the ones saved for ``source_url``.
+        Returns the pairs that were new. Saving all together means a 304 next time can never hide URLs
         that were found but not yet fetched: they are in the table as pending.
         """
         now = time.time() if now is None else now
@@ -127,9 +147,13 @@ class CrawlState:
                 for key, url in urls:
                     cur = self._db.execute(
                         "INSERT OR IGNORE INTO urls (key, url, source, status, first_seen, updated) "
-                        "VALUES (?, ?, ?, 'pending', ?, ?)", (key, url, source_url, now, now))
+                        "VALUES (?, ?, ?, 'pending', ?, ?)", (key, url, source or source_url, now, now))
                     if cur.rowcount:
                         new.append((key, url))
+                if children is not None:
+                    self._db.execute("DELETE FROM sitemap_children WHERE sitemap = ?", (source_url,))
+                    self._db.executemany("INSERT OR IGNORE INTO sitemap_children VALUES (?, ?, ?)",
+                                         [(source_url, url, lastmod) for url, lastmod in children])
                 if etag or last_modified:
                     self._db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
                                      (source_url, etag, last_modified, now))
@@ -138,6 +162,11 @@ class CrawlState:
                 self._db.execute("ROLLBACK")
                 raise OutputError(f"crawl state {self.path}: {exc}") from exc
         return new
+
+    def sitemap_children(self, sitemap: str) -> list[tuple[str, str | None]]:
+        """The child sitemaps ``(url, lastmod)`` the index ``sitemap`` listed when last fetched."""
+        return [(r[0], r[1]) for r in self._run("SELECT url, lastmod FROM sitemap_children WHERE sitemap = ? "
+                                                  "ORDER BY rowid", (sitemap,))]
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already have a row (any status)."""
@@ -200,11 +229,16 @@ class CrawlState:
                              "WHERE key = ?", (status, reason, attempts, next_retry, now, key))
         return status
 
-    def hash_owner(self, content_hash: str, key: str) -> str | None:
-        """The record id of another URL written (or being written) with the same body, if any."""
-        row = self._run("SELECT record_id FROM urls WHERE content_hash = ? AND key != ? "
-                        "AND status IN ('done', 'writing') LIMIT 1", (content_hash, key)).fetchone()
-        return row[0] if row else None
+    def hash_owners(self, content_hash: str, key: str) -> list[tuple[str, str]]:
+        """``(key, record_id)`` of the other URLs written (or being written) with the same body."""
+        return [(r[0], r[1]) for r in self._run(
+            "SELECT key, record_id FROM urls WHERE content_hash = ? AND key != ? "
+            "AND status IN ('done', 'writing') ORDER BY rowid", (content_hash, key))]
+
+    def alias(self, key: str, record_id: str) -> None:
+        """``key`` has the same body as the record ``record_id`` of another URL: not written again."""
+        self._run("UPDATE urls SET status = 'skipped', reason = 'alias', record_id = ?, attempts = attempts + 1, "
+                  "next_retry = NULL, updated = ? WHERE key = ?", (record_id, time.time(), key))
 
     def record_path_in_use(self, path: str, key: str) -> bool:
         """Whether another done URL's record lives at ``path`` (so it must not be deleted)."""

@@ -28,6 +28,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from .config import Config
 from .errors import ExtractionError, OutputError, ScraperError
 from .extract import extract
+from .sniff import HTML_TYPES, SNIFF_BYTES, looks_like_html
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,7 @@ __all__ = [
 
 # Keys added beside the Article fields in each JSON Lines record.
 WARC_FIELDS = ("warc_record_id", "warc_date")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_HTML_SNIFF = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)", re.IGNORECASE | re.DOTALL
-)
 # What a damaged file makes warcio (or zlib under it) raise.
 _READ_ERRORS = (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, IndexError, UnicodeDecodeError)
 
@@ -185,8 +182,8 @@ def iter_html_pages(
                 media, charset = _content_type(record)
                 stream = record.content_stream()
                 if media is None:
-                    head = _read_up_to(stream, 1024)
-                    if not _HTML_SNIFF.match(head):
+                    head = _read_up_to(stream, SNIFF_BYTES)
+                    if not looks_like_html(head):
                         stats.not_html += 1
                         continue
                 elif media not in HTML_TYPES:
@@ -211,7 +208,7 @@ def iter_html_pages(
                     http_charset=charset,
                 )
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ScraperError(f"cannot read {path}: {_why(exc)}") from exc
     except _READ_ERRORS as exc:
         stats.corrupt += 1
         where = base + (iterator.offset if iterator is not None else start)
@@ -224,6 +221,13 @@ def iter_html_pages(
             log.warning("%s: file truncated at offset %d", path, base + iterator.offset)
 
 
+def _why(exc: OSError) -> str:
+    """An OS error's reason; fsspec backends often raise FileNotFoundError(path) with no strerror."""
+    if exc.strerror:
+        return exc.strerror
+    return "No such file or directory" if isinstance(exc, FileNotFoundError) else str(exc)
+
+
 def index_warc(path: str) -> list[int]:
     """Byte offsets of the records of a WARC file, up to the first damage (an empty list if none)."""
     offsets: list[int] = []
@@ -233,7 +237,7 @@ def index_warc(path: str) -> list[int]:
             for _record in iterator:
                 offsets.append(iterator.get_record_offset())
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        raise ScraperError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ScraperError(f"cannot read {path}: {_why(exc)}") from exc
     except _READ_ERRORS as exc:
         log.debug("%s: indexing stopped after %d records: %s", path, len(offsets), exc)
     return offsets

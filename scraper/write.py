@@ -7,19 +7,55 @@ import json
 import logging
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .record import Article
 
 log = logging.getLogger(__name__)
 
-__all__ = ["record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes"]
+__all__ = [
+    "record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes", "url_scheme",
+    "check_url_backend", "require_local_path",
+]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def url_scheme(dest: str | os.PathLike[str] | None) -> str | None:
+    """The scheme of an output given as a URL (``s3://...`` -> ``s3``), None for a local path."""
+    match = _URL_SCHEME.match(str(dest)) if dest is not None else None
+    return match.group(1).lower() if match else None
+
+
+def check_url_backend(dest: str | None, *, what: str = "output") -> None:
+    """Refuse (``UsageError``) a URL (output or input) whose fsspec backend is unknown or not installed."""
+    scheme = url_scheme(dest)
+    if scheme is None:
+        return
+    import fsspec
+    from fsspec.registry import known_implementations
+
+    try:
+        fsspec.get_filesystem_class(scheme)
+    except ValueError:
+        raise UsageError(f"{what} {dest}: unknown URL scheme {scheme}:// (no fsspec backend of that name)") from None
+    except ImportError as exc:
+        package = known_implementations.get(scheme, {}).get("class", "").split(".", 1)[0]
+        hint = f"pip install {package}" if package and package != "fsspec" else str(exc)
+        raise UsageError(f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})") from None
+
+
+def require_local_path(dest: str | None, *, what: str = "output", hint: str = "") -> None:
+    """Refuse (``UsageError``) a URL where only a local path will do (rather than make a folder named ``s3:``)."""
+    scheme = url_scheme(dest)
+    if scheme is not None:
+        check_url_backend(dest, what=what)  # a missing backend is named first: it is what the user will look for
+        raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path{hint}")
 
 
 def _scrub(value: Any) -> Any:
@@ -96,13 +132,27 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new ``.NAME.RANDOM.tmp`` beside ``path``, mode 0666 less the umask (mkstemp would give 0600)."""
+    for _ in range(100):
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing: temporary file in the same folder, fsync, rename."""
+    """Write ``data`` to ``path`` all or nothing: temporary file in the same folder, fsync, rename.
+
+    The file gets the mode the umask gives (0644 under umask 022), as an appended file does.
+    """
     path = Path(path)
     tmp_name = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp_name = _create_temporary(path)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -154,7 +204,7 @@ def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:

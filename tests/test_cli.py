@@ -143,3 +143,41 @@ def test_scrape_fetches_and_extracts() -> None:
     assert article.final_url == server.url("/news/rivers") and article.fetched_at
     with pytest.raises(BlockedError, match="not an http"):
         scraper.scrape("file:///etc/passwd", config=cfg)
+
+
+NOT_HTML = {
+    "notes.txt": b"Meeting notes\n\nThe council met on Tuesday and agreed to the budget.\n" * 5,
+    "urls.txt": b"https://example.com/news/1\nhttps://example.com/news/2\n# a comment\n",
+    "feed.xml": b"<?xml version='1.0' encoding='utf-8'?>\n<rss version='2.0'><channel><title>T</title>"
+                b"<item><title>a</title><link>https://example.com/a</link></item></channel></rss>",
+    "atom.xml": b"<?xml version='1.0'?><!-- generator --><feed xmlns='http://www.w3.org/2005/Atom'>"
+                b"<title>T</title><entry><title>a</title></entry></feed>",
+    "data.json": b'{"title": "Rivers rise", "body": "<p>Emergency crews worked</p>"}',
+    "config.toml": b'[crawl]\ndelay = 1.0\n\n[[sources]]\nurl = "https://example.com/feed"\n',
+    "README.md": b"# Rivers rise\n\nEmergency crews worked through the night.\n\n- one\n- two\n" * 5,
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_HTML))
+def test_local_file_that_is_not_html_fails_like_a_non_html_url(tmp_path: Path, capsys, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(NOT_HTML[name])
+    assert main(["extract", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"scraper: {path}: not HTML: ")
+
+
+@pytest.mark.parametrize("head", [
+    b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'x'>",
+    b"<!-- saved from url=(0042)https://news.example.com/rivers -->\n<!DOCTYPE html>",
+    b"\xef\xbb\xbf  <html>",
+    b"<meta charset='utf-8'>",
+])
+def test_saved_pages_in_their_usual_shapes_are_html(tmp_path: Path, capsys, head: bytes) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(head + ARTICLE.encode())
+    assert main(["extract", str(path)]) == 0, capsys.readouterr().err
+    path.write_bytes(ARTICLE.encode("utf-16"))  # with its byte order mark
+    assert main(["extract", str(path)]) == 0, capsys.readouterr().err

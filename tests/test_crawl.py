@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,12 +19,15 @@ import pytest
 from scraper.cli import main as cli_main
 from scraper.config import Config, config_from_dict
 from scraper.crawl import CrawlLockedError, RunSummary, crawl, crawl_lock
+from scraper.errors import ConfigError
 from scraper.record import normalize_url, record_schema
 from scraper.state import CrawlState
 from tests.servers import LocalServer
 from tests.test_crawl_site import NewsSite, article_html
 
 REPO = Path(__file__).resolve().parents[1]
+# a source that is never fetched in the tests that use it (they stop before any request)
+ONE_SOURCE = '[[sources]]\ntype = "urls"\nurls = ["http://127.0.0.1:9/never"]\n'
 VALIDATOR = jsonschema.Draft202012Validator(record_schema())
 
 
@@ -81,10 +86,12 @@ def test_crawl_end_to_end_then_nothing_new(site: NewsSite, tmp_path: Path) -> No
     # second run: only the feed and sitemaps are fetched, with 304s; nothing is written
     before = len(site.server.requests)
     second = crawl(config)
-    paths = [r.path for r in site.server.requests[before:]]
-    assert sorted(paths) == sorted(["/robots.txt", "/feed.xml", "/sitemap_index.xml", "/sitemap-1.xml",
-                                    "/sitemap-news.xml.gz"])
-    assert second.sources_not_modified == 3  # the feed and both sitemaps; the index is re-read
+    requests = site.server.requests[before:]
+    assert sorted(r.path for r in requests) == sorted(["/robots.txt", "/feed.xml", "/sitemap_index.xml",
+                                                       "/sitemap-1.xml", "/sitemap-news.xml.gz"])
+    # every feed and sitemap, the index included, asked conditionally and answered 304
+    assert all(r.headers.get("If-None-Match") for r in requests if r.path != "/robots.txt")
+    assert second.sources_not_modified == 4 and second.sitemaps == 3
     assert second.written == second.fetched == second.new == 0
     assert records_on_disk(out).keys() == records.keys()
     assert len((out / "runs.jsonl").read_text().splitlines()) == 2
@@ -176,12 +183,18 @@ max_age_days = 30
         assert len(ids) == len(set(ids)) == 6
 
 
-def test_max_articles_per_source(site: NewsSite, tmp_path: Path) -> None:
+def test_max_articles_per_source_keeps_the_rest_for_later_runs(site: NewsSite, tmp_path: Path) -> None:
     text = site.config_toml(str(tmp_path / "out"))
     text = text[: text.rindex("[[sources]]")]  # the feed alone
     text += 'max_articles = 2\ninclude = ["/news/[0-9]+$"]\n'
-    summary = crawl(make_config(text))
-    assert summary.found == 6 and summary.new == 2 and summary.written == 2
+    first = crawl(make_config(text))
+    assert first.found == 6 and first.new == 6 and first.written == 2 and first.pending == 4
+    second = crawl(make_config(text))  # the feed answers 304: the URLs kept in the state are the work
+    assert second.sources_not_modified == 1
+    assert second.written == 2 and second.pending == 2
+    third = crawl(make_config(text))
+    assert third.written == 2 and third.pending == 0
+    assert len(records_on_disk(tmp_path / "out")) == 6
 
 
 def test_lock_in_process(tmp_path: Path) -> None:
@@ -199,7 +212,7 @@ def _cli(args: list[str], **kwargs) -> subprocess.Popen:
 def test_cli_second_run_exits_75_at_once(tmp_path: Path) -> None:
     out = tmp_path / "out"
     config = tmp_path / "c.toml"
-    config.write_text(f'[crawl]\nout = "{out}"\n')
+    config.write_text(f'[crawl]\nout = "{out}"\n{ONE_SOURCE}')
     with crawl_lock(out / ".scraper.lock"):
         start = time.monotonic()
         proc = _cli(["crawl", "--config", str(config)])
@@ -273,7 +286,7 @@ def test_output_error_stops_the_run_cleanly_and_the_next_run_recovers(site: News
 def test_cli_output_folder_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("")
     config = tmp_path / "c.toml"
-    config.write_text(f'[crawl]\nout = "{tmp_path / "out"}"\n')
+    config.write_text(f'[crawl]\nout = "{tmp_path / "out"}"\n{ONE_SOURCE}')
     proc = _cli(["crawl", "--config", str(config)])
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1 and "scraper: error:" in err and "Traceback" not in err
@@ -311,10 +324,72 @@ urls = ["{server.url('/a')}"]
         assert second.retried == 1 and second.written == 1
 
 
-def test_same_body_under_two_urls_is_written_once(tmp_path: Path) -> None:
+def _same_body_config(out: Path, urls: list[str], dedup: str | None = None) -> Config:
+    setting = f'dedup = "{dedup}"' if dedup else ""
+    listed = ", ".join(f'"{u}"' for u in urls)
+    return make_config(f"""
+[fetch]
+allow_private = true
+[crawl]
+out = "{out}"
+delay = 0.0
+{setting}
+[[sources]]
+type = "urls"
+urls = [{listed}]
+""")
+
+
+def test_same_body_under_two_urls_of_one_host_is_one_record_and_aliases(tmp_path: Path) -> None:
     with LocalServer() as server:
         for path in ("/x", "/y", "/z"):
             server.route(path, lambda r: (200, {"Content-Type": "text/html"}, article_html(5)))
+        urls = [server.url(p) for p in ("/x", "/y", "/z")]
+        summary = crawl(_same_body_config(tmp_path / "out", urls))
+        assert summary.written == 1 and summary.skipped == {"alias": 2}
+        (record,) = records_on_disk(tmp_path / "out").values()
+        db = sqlite3.connect(tmp_path / "out" / ".scraper-state.sqlite")
+        rows = dict(db.execute("SELECT url, reason || ' ' || record_id FROM urls WHERE reason = 'alias'"))
+        db.close()
+        aliases = {u for u in urls if u != record["url"]}
+        assert rows == {u: f"alias {record['id']}" for u in aliases}
+
+
+def test_syndicated_copy_on_another_host_is_its_own_record(tmp_path: Path) -> None:
+    page = article_html(5)
+    with LocalServer() as one, LocalServer() as two:
+        for server in (one, two):
+            server.route("/wire/story", lambda r: (200, {"Content-Type": "text/html"}, page))
+        urls = [one.url("/wire/story"), two.url("/wire/story")]
+        default = crawl(_same_body_config(tmp_path / "host", urls))
+        assert default.written == 2 and default.skipped == {}
+        assert {r["url"] for r in records_on_disk(tmp_path / "host").values()} == set(urls)
+        glob = crawl(_same_body_config(tmp_path / "global", urls, "global"))
+        assert glob.written == 1 and glob.skipped == {"alias": 1}
+        urls.append(one.url("/wire/story-copy"))
+        one.route("/wire/story-copy", lambda r: (200, {"Content-Type": "text/html"}, page))
+        none = crawl(_same_body_config(tmp_path / "none", urls, "none"))
+        assert none.written == 3 and len(records_on_disk(tmp_path / "none")) == 3
+
+
+def test_dedup_setting_is_checked() -> None:
+    with pytest.raises(ConfigError, match="crawl.dedup must be one of host, global, none"):
+        make_config('[crawl]\ndedup = "site"\n')
+
+
+def test_start_page_follows_article_links_of_its_own_host_only(tmp_path: Path) -> None:
+    with LocalServer() as server, LocalServer() as other:
+        html = {"Content-Type": "text/html"}
+        other.route("/story/9", lambda r: (200, html, article_html(9)))
+        links = ["/", "/news/latest", "/news/latest#top", "/about", "/about-us/", "/tag/floods", "/section/world",
+                 "/category/x", "/author/jo", "/img/a.jpg", "/media/clip.mp4", "/story/1", "/story/2",
+                 "/story/empty", other.url("/story/9")]
+        anchors = "".join(f"<a href='{link}'>{link}</a>" for link in links)
+        server.route("/news/latest", lambda r: (200, html, f"<html><body>{anchors}</body></html>".encode()))
+        server.route("/", lambda r: (200, html, b"<html><body><p>home</p></body></html>"))
+        for n in (1, 2):
+            server.route(f"/story/{n}", lambda r, n=n: (200, html, article_html(n)))
+        server.route("/story/empty", lambda r: (200, html, b"<html><body><p>Nothing here.</p></body></html>"))
         text = f"""
 [fetch]
 allow_private = true
@@ -322,12 +397,72 @@ allow_private = true
 out = "{tmp_path / 'out'}"
 delay = 0.0
 [[sources]]
-type = "urls"
-urls = ["{server.url('/x')}", "{server.url('/y')}", "{server.url('/z')}"]
+type = "page"
+url = "{server.url('/news/latest')}"
 """
         summary = crawl(make_config(text))
-        assert summary.written == 1 and summary.skipped == {"duplicate": 2}
-        assert len(records_on_disk(tmp_path / "out")) == 1
+        fetched = sorted(r.path for r in server.requests if r.path not in ("/robots.txt",))
+        assert fetched == ["/news/latest", "/story/1", "/story/2", "/story/empty"]
+        assert other.requests == []
+        assert summary.written == 2 and summary.skipped == {"no_article": 1} and summary.failed == {}
+
+
+def test_cli_crawl_without_sources_exits_2_naming_the_config(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCRAPER_CONFIG", raising=False)
+    config = tmp_path / "empty.toml"
+    config.write_text("[crawl]\ndelay = 1.0\n")
+    assert cli_main(["crawl", "--config", str(config)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and str(config) in lines[0] and "[[sources]]" in lines[0]
+    assert cli_main(["crawl"]) == 2  # no config file at all
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "no config file" in lines[0] and "[[sources]]" in lines[0]
+    assert list(tmp_path.iterdir()) == [config]  # no ./out/
+
+
+def test_failures_are_reported_by_kind(tmp_path: Path, monkeypatch) -> None:
+    import scraper.netsafety
+
+    real = scraper.netsafety._default_resolver
+
+    def resolver(host: str, port: int):
+        if host == "offline.test":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port)
+
+    monkeypatch.setattr(scraper.netsafety, "_default_resolver", resolver)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    with LocalServer() as server:
+        html = {"Content-Type": "text/html"}
+        server.route("/robots.txt", lambda r: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /no/\n"))
+        server.route("/busy", lambda r: (503, {}, b"busy"))
+        server.route("/slow", lambda r: (200, html, [b"<html>", 3.0, b"</html>"]))
+        server.route("/no/entry", lambda r: (200, html, article_html(1)))
+        urls = [f"http://127.0.0.1:{closed}/a", server.url("/busy"), server.url("/slow"), server.url("/no/entry"),
+                f"https://127.0.0.1:{server.port}/tls"]
+        listed = ", ".join(f'"{u}"' for u in urls)
+        text = f"""
+[fetch]
+allow_private = true
+retries = 0
+total_timeout = 1.0
+[crawl]
+out = "{tmp_path / 'out'}"
+delay = 0.0
+max_failure_share = 1.0
+[[sources]]
+type = "feed"
+url = "http://offline.test/feed.xml"
+[[sources]]
+type = "urls"
+urls = [{listed}]
+"""
+        summary = crawl(make_config(text))
+    assert summary.failed == {"source_dns": 1, "connect": 1, "http_503": 1, "timeout": 1, "tls": 1}
+    assert summary.skipped == {"robots": 1}
 
 
 def test_failure_share_counts_a_failed_source_once() -> None:

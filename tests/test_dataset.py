@@ -236,3 +236,48 @@ def test_cli_export_prints_counts(
     assert main(["export", str(crawl_out), "--format", "parquet"]) == 2
     with pytest.raises(SystemExit):
         main(["export", str(crawl_out), "--since", "March"])
+
+
+def test_export_of_a_crawl_folder_reads_records_only(tmp_path: Path, capsys, caplog) -> None:
+    """runs.jsonl, the state, the lock and temporary files are the crawl's own, not input: no warnings."""
+    from scraper.config import Config, CrawlConfig, FetchConfig, SourceConfig
+    from scraper.crawl import crawl
+    from tests.servers import LocalServer
+    from tests.test_crawl_site import article_html
+
+    out = tmp_path / "out"
+    with LocalServer() as server:
+        for n in (1, 2):
+            server.route(f"/a/{n}", lambda r, n=n: (200, {"Content-Type": "text/html"}, article_html(n)))
+        config = Config(fetch=FetchConfig(allow_private=True), crawl=CrawlConfig(out=str(out), delay=0.0),
+                        sources=(SourceConfig(type="urls", urls=(server.url("/a/1"), server.url("/a/2"))),))
+        assert crawl(config).written == 2
+        assert crawl(config).written == 0  # a second run: two lines in runs.jsonl
+    (out / "2026" / ".stray.json.1234.tmp").write_text("{half")
+    assert (out / "runs.jsonl").exists() and (out / ".scraper-state.sqlite").exists()
+    caplog.clear()
+    assert main(["export", str(out), "-o", str(tmp_path / "all.jsonl")]) == 0
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["scraper: export: 2 in, 2 out; dropped: none"]
+
+
+def test_every_line_written_validates_against_the_schema(tmp_path: Path, capsys) -> None:
+    """extract-warc and export lines carry warc_record_id and warc_date: the shipped schema allows them."""
+    import jsonschema
+
+    from scraper.record import record_schema
+    from tests.test_warc import build_warc
+
+    validator = jsonschema.Draft202012Validator(record_schema())
+    warc = tmp_path / "a.warc.gz"
+    build_warc(warc, pages=3)
+    assert main(["extract-warc", str(warc), "-o", str(tmp_path / "w.jsonl"), "--workers", "1"]) == 0
+    assert main(["export", str(tmp_path / "w.jsonl"), "-o", str(tmp_path / "e.jsonl")]) == 0
+    lines = [json.loads(line) for name in ("w.jsonl", "e.jsonl")
+             for line in (tmp_path / name).read_text().splitlines()]
+    assert len(lines) == 6 and all(line["warc_record_id"] for line in lines)
+    for line in lines:
+        validator.validate(line)
+    wrong = dict(lines[0], warc_date=5)
+    assert not validator.is_valid(wrong)  # the new keys are typed, not a hole in the schema

@@ -87,7 +87,7 @@ def test_503_retried_with_exponential_backoff_then_gives_up(mocked, waits):
     with pytest.raises(HTTPStatusError) as info:
         make(waits, retries=3, backoff_base=0.5, backoff_max=30).fetch(URL)
     assert info.value.status == 503
-    assert str(info.value) == f"HTTP 503 Service Unavailable: {URL}"
+    assert str(info.value) == f"HTTP 503 Service Unavailable (4 attempts): {URL}"
     assert len(mocked.calls) == 4
     assert len(waits) == 3
     for wait, low in zip(waits, (0.5, 1.0, 2.0), strict=True):  # base * 2**n plus jitter in [0, base]
@@ -177,10 +177,10 @@ def test_retry_after_beyond_cap_gives_up_at_once(mocked, waits):
 
 def test_retries_are_logged(mocked, waits, caplog):
     mocked.get(URL, status=503)
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"), pytest.raises(HTTPStatusError):
+    with caplog.at_level(logging.INFO, logger="scraper.fetch"), pytest.raises(HTTPStatusError):
         make(waits, retries=2).fetch(URL)
     retries = [r for r in caplog.records if "retry" in r.getMessage()]
-    assert len(retries) == 2
+    assert len(retries) == 2 and all(r.levelno == logging.INFO for r in caplog.records)  # -v shows them
     assert any("giving up" in r.getMessage() for r in caplog.records)
 
 
@@ -368,7 +368,7 @@ def test_credentials_redacted_from_errors_and_logs(mocked, waits, caplog):
     with caplog.at_level(logging.DEBUG), pytest.raises(HTTPStatusError) as info:
         make(waits, retries=1).fetch(url)
     assert "s3cret" not in str(info.value) and "user" not in str(info.value)
-    assert str(info.value) == "HTTP 503 Service Unavailable: https://***@example.com/x"
+    assert str(info.value) == "HTTP 503 Service Unavailable (2 attempts): https://***@example.com/x"
     assert info.value.url == "https://***@example.com/x"
     assert caplog.records and not any("s3cret" in r.getMessage() for r in caplog.records)
 

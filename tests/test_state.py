@@ -55,12 +55,22 @@ def test_failed_backoff_doubles_then_gives_up(state: CrawlState) -> None:
 
 def test_duplicate_content_lookup(state: CrawlState) -> None:
     state.discovered("f", [("a", "u/a"), ("b", "u/b")], etag=None, last_modified=None)
-    assert state.hash_owner("h", "b") is None
+    assert state.hash_owners("h", "b") == []
     state.writing("a", record_id="rid-a", path="/o/a.json", content_hash="h")
-    assert state.hash_owner("h", "b") == "rid-a"  # claimed while being written
+    assert state.hash_owners("h", "b") == [("a", "rid-a")]  # claimed while being written
     state.done("a")
-    assert state.hash_owner("h", "b") == "rid-a" and state.hash_owner("h", "a") is None
+    assert state.hash_owners("h", "b") == [("a", "rid-a")] and state.hash_owners("h", "a") == []
     assert state.record_path_in_use("/o/a.json", "b") and not state.record_path_in_use("/o/a.json", "a")
+    state.alias("b", "rid-a")
+    assert state.status_of("b") == "skipped" and state.hash_owners("h", "a") == []
+
+
+def test_sitemap_children_saved_with_the_index_validators(state: CrawlState) -> None:
+    state.discovered("idx", [], etag='"v1"', last_modified=None, children=[("c1", "2026-11-20"), ("c2", None)])
+    assert state.validators("idx") == ('"v1"', None)
+    assert state.sitemap_children("idx") == [("c1", "2026-11-20"), ("c2", None)]
+    state.discovered("idx", [], etag='"v2"', last_modified=None, children=[("c3", None)])
+    assert state.sitemap_children("idx") == [("c3", None)]
 
 
 def test_settle_after_a_kill(tmp_path: Path, state: CrawlState) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,17 @@ def test_append_jsonl_file_of_only_a_partial_line(tmp_path: Path) -> None:
 def test_append_jsonl_to_a_folder_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write"):
         append_jsonl([article()], tmp_path)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_files_get_the_mode_the_umask_gives(tmp_path: Path, umask: int, mode: int) -> None:
+    """Atomic files and appended files alike: readable by others where the umask says so (not 0600)."""
+    old = os.umask(umask)
+    try:
+        record = write_record(article(1), tmp_path / "files")
+        atomic_write_bytes(tmp_path / "plain.bin", b"x")
+        append_jsonl([article(2)], tmp_path / "lines.jsonl")
+    finally:
+        os.umask(old)
+    for path in (record, tmp_path / "plain.bin", tmp_path / "lines.jsonl"):
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path

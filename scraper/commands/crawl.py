@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, printable
+from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable
 from ..config import Config
 from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
+from ..errors import ConfigError
+from ..write import require_local_path
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str,
@@ -96,6 +98,12 @@ def format_summary(s: RunSummary) -> str:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if not config.sources:  # nothing to do: say so, rather than make an empty ./out/
+        path = config_path(args.config)
+        where = path if path else "no config file ($SCRAPER_CONFIG unset, no ./config.toml)"
+        raise ConfigError(f"{where}: no [[sources]] to crawl (see the [[sources]] examples in config.toml)")
+    for option, value in (("--out", args.out), ("--state", args.state)):
+        require_local_path(value, what=f"crawl {option}")
     stop = threading.Event()
     received: list[int] = []
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None

@@ -7,6 +7,7 @@ import sys
 
 from ..config import Config
 from ..dataset import DEDUP_MODES, FORMATS, ExportSummary, collect, export, jsonl_lines, parse_date
+from ..write import check_url_backend, require_local_path
 
 
 def add_parser(
@@ -55,6 +56,10 @@ def _report(summary: ExportSummary) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     options = {"since": args.since, "until": args.until, "dedup": args.dedup, "threshold": args.threshold}
+    require_local_path(args.root, what="export")  # records are read from local files
+    if args.format == "parquet":  # a local folder, swapped in whole
+        require_local_path(args.output, what="export --format parquet -o")
+    check_url_backend(args.output, what="export -o")
     if args.output is None:
         if args.format != "jsonl":
             print("scraper: error: --format parquet needs -o FOLDER", file=sys.stderr)

@@ -11,7 +11,7 @@ from ..config import Config
 from ..errors import ScraperError
 from ..fetch import Fetcher, redact_url
 from ..inputs import extract_input, is_url
-from ..write import append_jsonl, render, write_record
+from ..write import append_jsonl, check_url_backend, render, require_local_path, write_record
 
 FORMATS = ("json", "jsonl", "text", "markdown")
 
@@ -36,7 +36,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
 
 def run(args: argparse.Namespace, config: Config) -> int:
     if args.workers or args.engine != "local":  # batch mode, see the end of this module
+        check_url_backend(args.output, what="extract -o")
         return _run_batch(args, config)
+    require_local_path(args.output, what="extract -o", hint=" (batch mode, --workers N, writes to URLs)")
     if args.url and len(args.inputs) > 1:
         print("scraper: error: --url applies to a single input", file=sys.stderr)
         return 2

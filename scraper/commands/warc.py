@@ -7,6 +7,7 @@ import sys
 
 from ..config import Config
 from ..engine import ENGINES, extract_warc_files
+from ..write import check_url_backend
 
 
 def add_parser(
@@ -46,6 +47,9 @@ def add_engine_options(p: argparse._ActionsContainer) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    check_url_backend(args.output, what="extract-warc -o")
+    for source in args.inputs:
+        check_url_backend(source, what="extract-warc input")
     summary = extract_warc_files(
         args.inputs,
         args.output,

@@ -1,0 +1,46 @@
+"""Content sniffing: whether bytes of unknown type are an HTML page.
+
+One test for every place that meets bytes without a trustworthy type: a response without a
+Content-Type (``fetch``), a WARC record without one (``warc``) and a saved page on disk (``inputs``).
+After any byte order mark, XML declaration, comments and white space, the first thing must be an HTML
+doctype or the start tag of an HTML element. The element list is lxml's (``lxml.html.defs.tags``) plus
+the HTML5 elements it lacks. Feeds (``<rss>``, ``<feed>``), sitemaps, JSON, TOML, Markdown, plain text and
+URL lists do not start that way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from lxml.html import defs
+
+__all__ = ["HTML_ELEMENTS", "HTML_TYPES", "SNIFF_BYTES", "looks_like_html"]
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_ELEMENTS = frozenset(defs.tags) | {"main", "template", "dialog", "picture", "data", "slot", "frame",
+                                        "noframes", "bdi", "search"}
+SNIFF_BYTES = 4096  # the head looked at: enough for a long XML declaration and a comment or two
+
+# UTF-32 marks first: the UTF-16 LE mark is a prefix of the UTF-32 LE one
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_PREAMBLE = re.compile(r"\s*(?:(?:<\?xml[^>]*>|<!--.*?-->)\s*)*", re.S)
+_FIRST_TAG = re.compile(r"<(!doctype\s+html\b|[a-z][a-z0-9]*)(?=[\s/>]|$)", re.I)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """True if ``data`` starts like an HTML document (see the module docstring)."""
+    head = data[:SNIFF_BYTES]
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            text = head[len(bom):].decode(encoding, "ignore")
+            break
+    else:
+        text = head.decode("latin-1")  # ASCII-compatible: enough to read tags
+    start = _PREAMBLE.match(text).end()  # type: ignore[union-attr] - the pattern matches the empty string
+    match = _FIRST_TAG.match(text, start)
+    if match is None:
+        return text.startswith("<!--", start)  # a comment longer than the head: give it the benefit of the doubt
+    name = match.group(1).lower()
+    return name.startswith("!doctype") or name in HTML_ELEMENTS
