@@ -58,9 +58,12 @@ class _Builder:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_chars = 0
+        self.in_pre = False
 
     def add(self, text: str | None, in_link: bool) -> None:
         if text:
+            if "\n" in text and not self.in_pre:
+                text = text.replace("\n", " ")  # a line break in the source is a space; only <br> breaks a line
             self.parts.append(text)
             if in_link:
                 self.link_chars += len(text.strip())
@@ -104,9 +107,12 @@ class _Builder:
         if block:
             self.flush(kind)
         link = in_link or tag == "a"
+        was_pre = self.in_pre
+        self.in_pre = was_pre or tag == "pre"
         self.add(el.text, link)
         for child in el:
             self.walk(child, inner, link)
+        self.in_pre = was_pre
         if block:
             self.flush(inner)
         self.add(el.tail, in_link)

@@ -114,3 +114,12 @@ def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None
     assert any(line.startswith("kept ") and "Donald Trump says the US and North Korea" in line for line in out)
     assert any(line.startswith("dropped") and "caption" in line for line in out)
     assert main(["extract", "--explain", "a.html", "b.html"]) == 2
+
+
+def test_line_breaks_in_the_source_are_spaces_not_paragraphs() -> None:
+    wrapped = SENTENCES[0].replace(" will ", "\nwill ").replace(" and ", "\n  and ")
+    body = f"<p>{wrapped}</p><p>{SENTENCES[1]}<br>{SENTENCES[2]}</p><pre>line one\nline two</pre>"
+    art = scraper.extract(page(body + "".join(f"<p>{s}</p>" for s in SENTENCES[3:6])), URL)
+    paragraphs = art.body.split("\n\n")
+    assert paragraphs[:3] == [SENTENCES[0], SENTENCES[1], SENTENCES[2]]  # <br> still breaks a line
+    assert "line one\n\nline two" in art.body  # preformatted text keeps its lines
