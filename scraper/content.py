@@ -133,3 +133,31 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     if best is None:
         return None
     return Candidate(best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)")
+
+
+_HEADLINE = XPath("(//h1)[1]")
+_AFTER_HEADLINE = XPath(f"following::p[position() <= {R.LEAD_SEARCH}]")
+
+
+def lead_paragraphs(tree: HtmlElement, first_body_text: str) -> list[str]:
+    """The standfirst: prose between the headline and the body's first paragraph, outside the pick.
+
+    Sites set the lead paragraph in the header beside the headline, apart from the body container, so
+    neither picker takes it. Only paragraphs that come after the page's first <h1> and right before
+    the body's first paragraph (met within ``R.LEAD_SEARCH`` paragraphs) count, at most ``R.LEAD_MAX``.
+    """
+    from .text import caption_key, normalize_text
+
+    headline = _HEADLINE(tree)
+    if not headline:
+        return []
+    target = caption_key(first_body_text)
+    leads: list[str] = []
+    for p in _AFTER_HEADLINE(headline[0]):
+        text = normalize_text(p.text_content())
+        if caption_key(text) == target:
+            return leads[-R.LEAD_MAX:]
+        length = len(text)
+        if length >= R.PROSE_MIN_CHARS and _link_length(p) <= R.PROSE_MAX_LINK_SHARE * length:
+            leads.append(text)
+    return []  # the body does not follow the headline closely: no lead to speak of

@@ -14,16 +14,16 @@ from lxml.html import HtmlElement
 
 from . import __version__
 from . import rules as R
-from .clean import Cleaned, clean_blocks, html_to_blocks
+from .clean import Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config
-from .content import Candidate, huge_page_pick, prose_pick, readability_pick, selector_pick
+from .content import Candidate, huge_page_pick, lead_paragraphs, prose_pick, readability_pick, selector_pick
 from .errors import ExtractionError
 from .language import guess_language
 from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import Figure, collect_figures, prune_tree, select_images
 from .record import Article, content_hash, make_id
-from .text import count_words
+from .text import caption_key, count_words
 
 log = logging.getLogger(__name__)
 
@@ -104,19 +104,24 @@ def extract(
 
     prune_tree(tree, rules, on_drop=on_drop)
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
-    if chosen is not None:
-        results = [(chosen, clean_blocks(html_to_blocks(chosen.element), meta=meta, figures=figures, rules=rules))]
-    else:
-        picks = [readability_pick(tree, page_url), prose_pick(tree)]
-        results = [
-            (pick, clean_blocks(html_to_blocks(pick.element), meta=meta, figures=figures, rules=rules))
-            for pick in picks if pick is not None
-        ]
+    picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
+    raw = {id(pick): html_to_blocks(pick.element) for pick in picks if pick is not None}
+    results = [
+        (pick, clean_blocks(raw[id(pick)], meta=meta, figures=figures, rules=rules))
+        for pick in picks if pick is not None
+    ]
     if trace is not None:
         trace.candidates = [(pick, _body_chars(c)) for pick, c in results]
     if not results:
         raise ExtractionError("no article found")
     chosen, cleaned = _prefer(results)
+    if chosen.source != "site-rule" and cleaned.blocks:
+        # the standfirst joins the body, unless the record already holds it as its description
+        described = caption_key(meta.description) if meta.description else None
+        leads = [t for t in lead_paragraphs(tree, cleaned.blocks[0].text) if caption_key(t) != described]
+        if leads:
+            blocks = [Block("p", text) for text in leads] + raw[id(chosen)]
+            cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
     body = "\n\n".join(b.text for b in cleaned.blocks)

@@ -143,3 +143,7 @@ PROSE_MAX_LINK_SHARE = 0.3
 # The prose pick replaces readability's when its cleaned body is this many times longer: readability
 # took a scrap of the article (one chunk of several, a teaser, a standfirst) or nothing.
 PROSE_PICK_RATIO = 2.0
+# The standfirst: prose paragraphs between the headline and the body's first paragraph, looked for among
+# the first LEAD_SEARCH paragraphs after the <h1>; at most LEAD_MAX of them (the last ones) are taken.
+LEAD_SEARCH = 6
+LEAD_MAX = 2

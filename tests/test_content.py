@@ -123,3 +123,17 @@ def test_line_breaks_in_the_source_are_spaces_not_paragraphs() -> None:
     paragraphs = art.body.split("\n\n")
     assert paragraphs[:3] == [SENTENCES[0], SENTENCES[1], SENTENCES[2]]  # <br> still breaks a line
     assert "line one\n\nline two" in art.body  # preformatted text keeps its lines
+
+
+def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_description() -> None:
+    lead = "The authority says the work will start in spring and take two years, with the towpath closed throughout."
+    teasers = "".join(f"<li><a href='/s/{i}'>Another story, number {i}</a></li>" for i in range(8))
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
+    html = f"""<html><head><title>River channel to be widened</title>{{meta}}</head><body>
+    <div class="top"><div class="title-area"><h1>River channel to be widened</h1></div><p class="dek">{lead}</p></div>
+    <div class="layout"><div class="col-main"><div class="story">{paragraphs}</div></div>
+    <div class="col-side"><ul>{teasers}</ul></div></div></body></html>"""
+    art = scraper.extract(html.replace("{meta}", ""), URL)
+    assert art.body.split("\n\n")[0] == lead and found(art.body) == list(range(6))
+    art = scraper.extract(html.replace("{meta}", f'<meta name="description" content="{lead}">'), URL)
+    assert lead not in art.body and art.description == lead and found(art.body) == list(range(6))
