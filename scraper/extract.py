@@ -40,7 +40,17 @@ def _prefer(results: list[tuple[Candidate, Cleaned]]) -> tuple[Candidate, Cleane
     for other in results[1:]:
         if _body_chars(other[1]) > R.PROSE_PICK_RATIO * _body_chars(best[1]):
             best = other
+        elif (
+            _row_share(best[1]) >= R.TABLE_BODY_SHARE > _row_share(other[1])
+            and _body_chars(other[1]) >= R.TABLE_PROSE_MIN * _body_chars(best[1])
+        ):
+            best = other  # a data table outscored the prose beside it: rows are not an article
     return best
+
+
+def _row_share(cleaned: Cleaned) -> float:
+    rows = sum(len(b.text) for b in cleaned.blocks if b.kind == "row")
+    return rows / max(1, _body_chars(cleaned))
 
 
 def _identity_url(canonical: str | None, page_url: str | None) -> str | None:

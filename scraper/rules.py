@@ -143,6 +143,11 @@ PROSE_MAX_LINK_SHARE = 0.3
 # The prose pick replaces readability's when its cleaned body is this many times longer: readability
 # took a scrap of the article (one chunk of several, a teaser, a standfirst) or nothing.
 PROSE_PICK_RATIO = 2.0
+# Readability's pick made mostly (this share of its characters) of table rows loses to a prose pick.
+TABLE_BODY_SHARE = 0.5
+# ... provided that the prose is not a scrap beside it (at least this share of the table pick's length):
+# where the table is the article, the prose around it is a line or two.
+TABLE_PROSE_MIN = 0.25
 # The standfirst: prose paragraphs between the headline and the body's first paragraph, looked for among
 # the first LEAD_SEARCH paragraphs after the <h1>; at most LEAD_MAX of them (the last ones) are taken.
 LEAD_SEARCH = 6

@@ -137,3 +137,22 @@ def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_descript
     assert art.body.split("\n\n")[0] == lead and found(art.body) == list(range(6))
     art = scraper.extract(html.replace("{meta}", f'<meta name="description" content="{lead}">'), URL)
     assert lead not in art.body and art.description == lead and found(art.body) == list(range(6))
+
+
+def test_a_data_table_beside_the_article_does_not_outscore_its_prose() -> None:
+    rows = "".join(f"<tr><td>Person {i}</td><td>Company {i}</td><td>Chief Officer</td></tr>" for i in range(60))
+    prose = "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
+    html = f"""<html><head><title>The list</title></head><body><h1>The list</h1>
+    <div class="intro"><div class="text">{prose}</div></div>
+    <div class="listing"><table><tr><th>Name</th><th>Company</th><th>Title</th></tr>{rows}</table></div></body></html>"""
+    art = scraper.extract(html, URL)
+    assert found(art.body) == [0, 1, 2, 3] and "Company 7" not in art.body
+
+
+def test_a_table_that_is_the_article_is_kept() -> None:
+    rows = "".join(f"<tr><td>Station {i}</td><td>{i * 3} mm</td><td>{20 + i % 5} C</td></tr>" for i in range(40))
+    html = f"""<html><head><title>Rainfall</title></head><body><h1>Rainfall by station</h1>
+    <div class="note"><p>Readings for the week to Sunday, from the weather service's network of stations.</p></div>
+    <div class="data"><table>{rows}</table></div></body></html>"""
+    art = scraper.extract(html, URL)
+    assert "Station 7 | 21 mm | 22 C" in art.body
