@@ -61,7 +61,7 @@ class ExtractConfig:
 class OutputConfig:
     """How records are written."""
 
-    format: str = "json"  # json | jsonl | text | markdown
+    format: str = "json"  # json | jsonl | csv | text | markdown | html (scraper.formats.FORMATS)
     indent: int = 2
 
 
@@ -148,7 +148,7 @@ _SECTION_TYPES: dict[str, type] = {
     "crawl": CrawlConfig,
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "output.format": ("json", "jsonl", "text", "markdown"),
+    "output.format": ("json", "jsonl", "csv", "text", "markdown", "html"),  # scraper.formats.FORMATS
     "crawl.output": ("files", "jsonl"),
     "sources.type": ("feed", "sitemap", "page", "urls"),
 }

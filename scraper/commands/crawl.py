@@ -15,11 +15,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, printable
-from ..config import Config
-from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
+from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, printable, progress_logging
+from ..errors import CrawlLockedError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..crawl import RunSummary
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str,
@@ -34,8 +37,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str,
     return p
 
 
-class _Bar(Progress):
-    """A tqdm progress bar on stderr."""
+class _Bar:
+    """A tqdm progress bar on stderr (a ``scraper.crawl.Progress``)."""
 
     def __init__(self) -> None:
         from tqdm import tqdm
@@ -96,12 +99,14 @@ def format_summary(s: RunSummary) -> str:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    from ..crawl import crawl
+
     stop = threading.Event()
     received: list[int] = []
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
     try:
-        with _stop_on_signals(stop, received):
-            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)
+        with _stop_on_signals(stop, received), progress_logging(bar is not None):
+            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)  # type: ignore[arg-type]
     except CrawlLockedError as exc:
         print(f"scraper: {printable(str(exc))}", file=sys.stderr)
         return EXIT_LOCKED

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..engine import ENGINES, extract_warc_files
+from ..cli import progress_logging
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+# scraper.engine.ENGINES, spelled out so that building the parser does not import the engine
+# (tests/test_cli_docs.py checks they agree)
+ENGINES = ("local", "dask")
 
 
 def add_parser(
@@ -46,16 +53,13 @@ def add_engine_options(p: argparse._ActionsContainer) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    summary = extract_warc_files(
-        args.inputs,
-        args.output,
-        config=config,
-        engine=args.engine,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_records=args.chunk_records,
-        progress=not args.no_progress and sys.stderr.isatty(),
-    )
+    from ..engine import extract_warc_files
+
+    progress = not args.no_progress and sys.stderr.isatty()
+    with progress_logging(progress):
+        summary = extract_warc_files(args.inputs, args.output, config=config, engine=args.engine,
+                                     workers=args.workers, scheduler=args.scheduler,
+                                     chunk_records=args.chunk_records, progress=progress)
     stats = summary.stats
     skipped = ", ".join(f"{reason} {n}" for reason, n in stats.skipped().items()) or "none"
     print(
