@@ -95,8 +95,8 @@ class CrawlConfig:
 class SourceConfig:
     """One ``[[sources]]`` entry: where article URLs come from."""
 
-    type: str = "feed"  # feed | sitemap | page | urls
-    url: str = ""  # the feed, sitemap or start page; for "urls": a text file (path or http URL), optional
+    type: str = "feed"  # feed | sitemap | page | urls | site (its feeds and sitemaps, discovered)
+    url: str = ""  # the feed, sitemap, start page or site; for "urls": a text file (path or http URL), optional
     urls: tuple[str, ...] = ()  # for "urls": the article URLs themselves
     include: tuple[str, ...] = ()  # regexes; an URL must match one (searched anywhere in the URL)
     exclude: tuple[str, ...] = ()  # regexes; an URL matching one is dropped
@@ -150,7 +150,7 @@ _SECTION_TYPES: dict[str, type] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "output.format": ("json", "jsonl", "csv", "text", "markdown", "html"),  # scraper.formats.FORMATS
     "crawl.output": ("files", "jsonl"),
-    "sources.type": ("feed", "sitemap", "page", "urls"),
+    "sources.type": ("feed", "sitemap", "page", "urls", "site"),
 }
 
 
@@ -271,7 +271,7 @@ def _build_sources(tables: Any, *, path: str, text: str) -> tuple[SourceConfig, 
             lines = text.splitlines()
             local = "\n" * headers[n] + "\n".join(lines[headers[n]:])
         source = build_section(SourceConfig, table, prefix="sources", path=path, text=local)
-        if source.type in ("feed", "sitemap", "page") and not source.url:
+        if source.type in ("feed", "sitemap", "page", "site") and not source.url:
             raise ConfigError(f"{_where(path, local, 'sources.type')}: a {source.type} source needs a url")
         if source.type == "urls" and not (source.url or source.urls):
             raise ConfigError(f"{_where(path, local, 'sources.type')}: a urls source needs urls or url")

@@ -14,6 +14,8 @@ Tables:
   - ``skipped``: not an article for us (404, robots.txt, not HTML, no article found, too old, duplicate).
 
 * ``sources``: ETag and Last-Modified per feed/sitemap/start page URL, for conditional requests.
+* ``discovered``: what discovery found on a ``type = "site"`` source (JSON, see ``discover.Discovery``)
+  and when, so a site's feeds are looked for again only after ``discover.REDISCOVER_AFTER``.
 
 One connection shared by the crawl's threads behind a lock (writes are tiny; SQLite serialises writers
 anyway). WAL journal, ``synchronous=NORMAL``: a committed row survives a killed process; a power cut may
@@ -60,6 +62,11 @@ CREATE TABLE IF NOT EXISTS sources (
     checked REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS discovered (
+    site TEXT PRIMARY KEY,
+    found TEXT NOT NULL,           -- discover.Discovery.to_json()
+    checked REAL NOT NULL
+);
 """
 SCHEMA_VERSION = "1"
 
@@ -138,6 +145,16 @@ class CrawlState:
                 self._db.execute("ROLLBACK")
                 raise OutputError(f"crawl state {self.path}: {exc}") from exc
         return new
+
+    def discovery(self, site: str) -> tuple[str, float] | None:
+        """(JSON, time checked) of what discovery found on ``site``, if it ran before."""
+        row = self._run("SELECT found, checked FROM discovered WHERE site = ?", (site,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_discovery(self, site: str, found: str, *, now: float | None = None) -> None:
+        """Keep what discovery found on ``site`` (JSON) for later runs."""
+        self._run("INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
+                  (site, found, time.time() if now is None else now))
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already have a row (any status)."""
