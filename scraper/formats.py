@@ -15,9 +15,7 @@ rendered when asked for (``links=True`` / ``images=True``) and present:
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -275,6 +273,9 @@ def csv_row(article: Article) -> str:
 
 
 def _csv_line(cells: list[str]) -> str:
+    import csv  # here: the other formats do not need it at start-up
+    import io
+
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
