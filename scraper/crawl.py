@@ -371,7 +371,8 @@ class _Crawl:
 
     def _site(self, lane: str, job: _Job, release: Callable[[], None]) -> None:
         """A ``type = "site"`` source: queue the feeds and sitemaps discovery finds (or found on an earlier
-        run, kept in the state for ``REDISCOVER_AFTER``). Nothing found is not kept: the next run looks again."""
+        run, kept in the state for ``REDISCOVER_AFTER``). Nothing found is not kept: the next run looks again,
+        and an earlier finding stays in use meanwhile."""
         source = self.config.sources[job.source]
         name = source.name or redact_url(source.url)
         with self.lock:
@@ -394,6 +395,9 @@ class _Crawl:
                 release()
             if discovery.found:
                 self.state.save_discovery(job.url, discovery.to_json())
+            elif cached is not None:  # the site is down, or hides its feeds today: keep what it had
+                log.warning("source %s: discovery found nothing this time; using what it found before", name)
+                discovery = Discovery.from_json(cached[0])
         chosen = recommended(discovery)
         if not chosen:
             log.warning("source %s: no feed or sitemap found (%d requests)", name, discovery.checked)

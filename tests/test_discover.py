@@ -137,6 +137,16 @@ def test_site_source_crawls_what_it_discovers_and_caches_it(tmp_path: Path) -> N
         assert server.hits("/") == 1 and server.hits("/sitemap_index.xml") == 1
         assert server.hits("/feed.xml") == 3 and server.hits("/sitemap-news.xml") == 3
         assert second.written == 0 and second.new == 0
-    with sqlite3.connect(tmp_path / "out" / ".scraper-state.sqlite") as db:
-        (found,) = db.execute("SELECT found FROM discovered WHERE site = ?", (server.url("/"),)).fetchone()
-    assert {f.url for f in Discovery.from_json(found).found} >= {server.url("/feed.xml"), server.url("/sitemap-news.xml")}
+        state = tmp_path / "out" / ".scraper-state.sqlite"
+        with sqlite3.connect(state) as db:
+            (found,) = db.execute("SELECT found FROM discovered WHERE site = ?", (server.url("/"),)).fetchone()
+        assert {f.url for f in Discovery.from_json(found).found} >= {server.url("/feed.xml"),
+                                                                     server.url("/sitemap-news.xml")}
+        # a week later the site refuses everything: discovery finds nothing, and the earlier finding is used
+        with sqlite3.connect(state) as db:
+            db.execute("UPDATE discovered SET checked = 0")
+        server.route("/robots.txt", static(b"User-agent: *\nDisallow: /\n", headers={"Content-Type": "text/plain"}))
+        third = crawl(config)
+    assert server.hits("/") == 1  # robots.txt refused the home page this time
+    assert "source_not_found" not in third.failed
+    assert third.failed == {"source_blocked": 2}  # the two remembered sources were tried (and refused)

@@ -52,8 +52,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
     return p
 
 
-class UsageError(Exception):
-    """A bad combination of options: one stderr line, exit code 2."""
+class UsageError(ScraperError):
+    """A bad combination of options: caught in ``run``, one stderr line, exit code 2."""
 
 
 def _usage(message: str) -> int:
@@ -185,16 +185,16 @@ def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], ta
             # an output error is not this input's fault: it ends the run (one line, exit 1, from cli.main)
             if stream is not None:
                 stream.write(article, source=_shown(args.url or ("stdin" if source == STDIN else source)))
-            elif target.kind == "dir":
-                assert target.path is not None
-                write_record(article, target.path, fmt=target.fmt, **options)
-            elif target.kind == "file":
-                assert target.path is not None
-                write_file(article, target.path, fmt=target.fmt, **options)
-            elif target.fmt == "csv":
-                append_csv([article], target.path)  # type: ignore[arg-type]
             else:
-                append_jsonl([article], target.path)  # type: ignore[arg-type]
+                assert target.path is not None  # every target but stdout names a path
+                if target.kind == "dir":
+                    write_record(article, target.path, fmt=target.fmt, **options)
+                elif target.kind == "file":
+                    write_file(article, target.path, fmt=target.fmt, **options)
+                elif target.fmt == "csv":
+                    append_csv([article], target.path)
+                else:
+                    append_jsonl([article], target.path)
     finally:
         if stream is not None:
             stream.close()
