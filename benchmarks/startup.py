@@ -1,8 +1,10 @@
 """Start-up cost of the command line: wall time and peak RSS of short commands, beside trafilatura's CLI.
 
 Each command runs ``--repeat`` times as a fresh process (after one untimed warm-up run, so the files are
-in the page cache for every system alike); the table shows the median and the minimum wall time and the
-median peak RSS (``ru_maxrss`` of that child, from ``os.wait4``). All systems are measured in the same run.
+in the page cache for every system alike); the table shows the median and the minimum wall time, the
+median CPU time (user + system) and the median peak RSS (``ru_maxrss``), both of that child, from
+``os.wait4``. All systems are measured in the same run. On a busy machine wall time mostly measures the
+other processes; CPU time much less so.
 
     python benchmarks/startup.py [--repeat 7] [--page fixtures/pages/sbs-north-korea.html] [--compare DIR]
 
@@ -34,8 +36,9 @@ def _script(name: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(name)
 
 
-def run_once(argv: list[str], stdin_path: Path | None, env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit status) of one run of ``argv``."""
+def run_once(argv: list[str], stdin_path: Path | None,
+             env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS MB, exit status) of one run of ``argv``."""
     stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
     try:
         start = time.perf_counter()
@@ -46,19 +49,21 @@ def run_once(argv: list[str], stdin_path: Path | None, env: dict[str, str] | Non
     finally:
         if stdin_path:
             stdin.close()  # type: ignore[union-attr]
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
 def measure(argv: list[str], repeat: int, stdin_path: Path | None = None,
             env: dict[str, str] | None = None) -> dict[str, float]:
     run_once(argv, stdin_path, env)  # warm-up
-    walls, rss, codes = [], [], set()
+    walls, cpus, rss, codes = [], [], [], set()
     for _ in range(repeat):
-        wall, mb, code = run_once(argv, stdin_path, env)
+        wall, cpu, mb, code = run_once(argv, stdin_path, env)
         walls.append(wall)
+        cpus.append(cpu)
         rss.append(mb)
         codes.add(code)
-    return {"median": statistics.median(walls), "min": min(walls), "rss": statistics.median(rss),
+    return {"median": statistics.median(walls), "min": min(walls), "cpu": statistics.median(cpus),
+            "rss": statistics.median(rss),
             "exit": max(codes)}
 
 
@@ -98,11 +103,12 @@ def main() -> int:
 
     print(f"{len(rows)} commands, {args.repeat} runs each; page {args.page.name}; "
           f"target {TARGET_SECONDS} s, {TARGET_MB:.0f} MB for ours")
-    print(f"| {'command':<36} | wall median s | wall min s | peak RSS MB | exit |")
-    print(f"|{'-' * 38}|---------------|------------|-------------|------|")
+    print(f"| {'command':<36} | wall median s | wall min s | CPU median s | peak RSS MB | exit |")
+    print(f"|{'-' * 38}|---------------|------------|--------------|-------------|------|")
     for label, argv, stdin_path, env in rows:
         m = measure(argv, args.repeat, stdin_path, env)
-        print(f"| {label:<36} | {m['median']:13.3f} | {m['min']:10.3f} | {m['rss']:11.1f} | {m['exit']:4d} |")
+        print(f"| {label:<36} | {m['median']:13.3f} | {m['min']:10.3f} | {m['cpu']:12.3f} | {m['rss']:11.1f} "
+              f"| {m['exit']:4d} |")
     return 0
 
 
