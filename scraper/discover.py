@@ -69,6 +69,7 @@ class Discovery:
     site: str
     found: list[Found] = field(default_factory=list)
     checked: int = 0
+    page_error: str = ""  # why the page given could not be read, if it could not
 
     def to_json(self) -> str:
         return json.dumps({"site": self.site, "checked": self.checked, "found": [asdict(f) for f in self.found]})
@@ -116,6 +117,7 @@ class _Checker:
         self.requests = 0
         self.seen: set[str] = set()
         self.children: list[str] = []  # the child sitemaps of the last sitemap index checked
+        self.error = ""  # the last fetch error
 
     def get(self, url: str, **kwargs: Any) -> Page | None:
         if self.requests and self.pause is not None:
@@ -125,6 +127,7 @@ class _Checker:
             return self.fetch(url, **kwargs)
         except FetchError as exc:
             log.info("discover: %s", exc)
+            self.error = str(exc)
             return None
 
     def feed(self, url: str, via: str, title: str = "") -> Found | None:
@@ -176,6 +179,7 @@ def discover_site(url: str, *, fetch: Fetch, robots: RobotsCache | None = None,
 
     declared: list[tuple[str, str]] = []
     page = check.get(start, html_only=True)
+    page_error = check.error if page is None else ""
     if page is not None:
         declared = declared_feeds(page.content, page.final_url, http_charset=page.encoding)
     for feed_url, title in declared[:MAX_DECLARED]:
@@ -207,7 +211,7 @@ def discover_site(url: str, *, fetch: Fetch, robots: RobotsCache | None = None,
             child_hit = check.sitemap(child, "index")
             if child_hit is not None and child_hit.news:
                 found.append(child_hit)
-    return Discovery(site=site_root(start), found=found, checked=check.requests)
+    return Discovery(site=site_root(start), found=found, checked=check.requests, page_error=page_error)
 
 
 def recommended(discovery: Discovery) -> list[Found]:

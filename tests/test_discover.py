@@ -113,6 +113,14 @@ def test_discover_nothing_found_is_exit_1(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err.splitlines()
     assert re.fullmatch(r"scraper: http://127\.0\.0\.1:\d+/: no feed or sitemap found \(\d+ requests\)", err[0])
     assert err[1] == "scraper: not-a-url: not an http(s) URL"
+    with LocalServer() as server:  # without --allow-private, loopback is refused: the line says why
+        server.route("/", static(b"<html><body>hello</body></html>", headers=HTML))
+        strict = tmp_path / "strict.toml"
+        strict.write_text("[crawl]\ndelay = 0.0\n")
+        assert main(["discover", "-c", str(strict), server.url("/")]) == 1
+        assert server.requests == []
+    err = capsys.readouterr().err
+    assert "no feed or sitemap found" in err and "; the page: " in err and "refused" in err.lower()
 
 
 def test_discover_obeys_robots_txt(tmp_path: Path, capsys) -> None:

@@ -53,8 +53,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 continue
             found = discover_site(url, fetch=fetch, robots=robots, pause=pause, max_bytes=config.fetch.max_bytes)
             if not found.found:
+                why = f"; the page: {found.page_error}" if found.page_error else ""
                 print(f"scraper: {printable(redact_url(url))}: no feed or sitemap found "
-                      f"({found.checked} requests)", file=sys.stderr)
+                      f"({found.checked} requests{printable(why)})", file=sys.stderr)
                 failures += 1
                 continue
             sys.stdout.write(("\n" if n else "") + to_toml(found))
