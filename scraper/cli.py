@@ -13,18 +13,24 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import Config, load_config
 from .errors import ConfigError, ScraperError, UsageError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 # verb -> module under scraper.commands
-VERBS = {"extract": "extract", "crawl": "crawl", "export": "export", "extract-warc": "warc"}
+VERBS = {"extract": "extract", "crawl": "crawl", "discover": "discover", "export": "export", "extract-warc": "warc"}
+# verbs that fetch over the network, and so take --allow-private
+FETCHING_VERBS = frozenset({"extract", "crawl", "discover"})
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -60,6 +66,19 @@ def _setup_logging(verbosity: int) -> None:
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+@contextmanager
+def progress_logging(active: bool = True) -> Iterator[None]:
+    """While a tqdm progress bar is on stderr, log lines go through ``tqdm.write``: the bar is cleared,
+    the line written, the bar drawn again, so a log line never lands in the middle of the bar."""
+    if not active:
+        yield
+        return
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with logging_redirect_tqdm():
+        yield
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scraper", description="Fetch news pages and write the article as clean JSON records."
@@ -69,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-c", "--config", metavar="FILE", help="config.toml (default: $SCRAPER_CONFIG or ./config.toml)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     common.add_argument("-q", "--quiet", action="store_true", help="errors only")
-    common.add_argument(
+    fetching = argparse.ArgumentParser(add_help=False)
+    fetching.add_argument(
         "--allow-private", action="store_true", help="allow fetching loopback and private network addresses"
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
@@ -79,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         if importlib.util.find_spec(name) is None:
             continue
         module = importlib.import_module(name)
-        p = module.add_parser(sub, verb, [common])
+        p = module.add_parser(sub, verb, [common, fetching] if verb in FETCHING_VERBS else [common])
         p.set_defaults(_run=module.run)
     return parser
 
@@ -95,6 +115,8 @@ def config_path(path: str | None) -> str | None:
 
 def resolve_config(path: str | None) -> Config:
     """The config of ``config_path(path)``, or the defaults when there is none."""
+    from .config import load_config
+
     return load_config(config_path(path))
 
 
@@ -105,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(-1 if args.quiet else args.verbose)
     try:
         config = resolve_config(args.config)
-        if args.allow_private:
+        if getattr(args, "allow_private", False):
             config = config.replace(fetch={"allow_private": True})
         return int(args._run(args, config))
     except UsageError as exc:

@@ -61,7 +61,7 @@ class ExtractConfig:
 class OutputConfig:
     """How records are written."""
 
-    format: str = "json"  # json | jsonl | text | markdown
+    format: str = "json"  # json | jsonl | csv | text | markdown | html (scraper.formats.FORMATS)
     indent: int = 2
 
 
@@ -98,8 +98,8 @@ class CrawlConfig:
 class SourceConfig:
     """One ``[[sources]]`` entry: where article URLs come from."""
 
-    type: str = "feed"  # feed | sitemap | page | urls
-    url: str = ""  # the feed, sitemap or start page; for "urls": a text file (path or http URL), optional
+    type: str = "feed"  # feed | sitemap | page | urls | site (its feeds and sitemaps, discovered)
+    url: str = ""  # the feed, sitemap, start page or site; for "urls": a text file (path or http URL), optional
     urls: tuple[str, ...] = ()  # for "urls": the article URLs themselves
     include: tuple[str, ...] = ()  # regexes; an URL must match one (searched anywhere in the URL)
     exclude: tuple[str, ...] = ()  # regexes; an URL matching one is dropped
@@ -151,10 +151,10 @@ _SECTION_TYPES: dict[str, type] = {
     "crawl": CrawlConfig,
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "output.format": ("json", "jsonl", "text", "markdown"),
+    "output.format": ("json", "jsonl", "csv", "text", "markdown", "html"),  # scraper.formats.FORMATS
     "crawl.output": ("files", "jsonl"),
     "crawl.dedup": ("host", "global", "none"),
-    "sources.type": ("feed", "sitemap", "page", "urls"),
+    "sources.type": ("feed", "sitemap", "page", "urls", "site"),
 }
 
 
@@ -275,7 +275,7 @@ def _build_sources(tables: Any, *, path: str, text: str) -> tuple[SourceConfig, 
             lines = text.splitlines()
             local = "\n" * headers[n] + "\n".join(lines[headers[n]:])
         source = build_section(SourceConfig, table, prefix="sources", path=path, text=local)
-        if source.type in ("feed", "sitemap", "page") and not source.url:
+        if source.type in ("feed", "sitemap", "page", "site") and not source.url:
             raise ConfigError(f"{_where(path, local, 'sources.type')}: a {source.type} source needs a url")
         if source.type == "urls" and not (source.url or source.urls):
             raise ConfigError(f"{_where(path, local, 'sources.type')}: a urls source needs urls or url")

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, SourceConfig
+from .discover import REDISCOVER_AFTER, Discovery, discover_site, recommended
 from .errors import (
     ConfigError,
     CrawlLockedError,
@@ -178,10 +179,11 @@ def record_path(out: Path, article: Article) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    kind: str  # "source" | "sitemap" | "article"
+    kind: str  # "source" | "sitemap" | "site" | "article"
     url: str
     source: int = -1  # index into config.sources
     key: str = ""  # normalised URL (articles)
+    as_type: str = ""  # a feed or sitemap a "site" source discovered: read as this type
 
 
 def _reason(exc: BaseException) -> str:
@@ -305,7 +307,7 @@ class _Crawl:
                     urls += parse_url_list(_read_list(Path(source.url), self.config.fetch.max_bytes))
                 self._take_links(i, source, "", links_of(urls), etag=None, last_modified=None)
             else:
-                kind = "sitemap" if source.type == "sitemap" else "source"
+                kind = source.type if source.type in ("sitemap", "site") else "source"
                 self.sched.add(source.url, _Job(kind, source.url, i))
         workers = max(1, self.cfg.workers)
         try:
@@ -343,6 +345,8 @@ class _Crawl:
             try:
                 if job.kind == "article":
                     self._guarded(job, self._article, lane, job, release)
+                elif job.kind == "site":
+                    self._guarded(job, self._site, lane, job, release)
                 else:
                     self._guarded(job, self._source, lane, job, release)
             finally:
@@ -368,8 +372,48 @@ class _Crawl:
 
     # -- sources -----------------------------------------------------------------------------------
 
+    def _site(self, lane: str, job: _Job, release: Callable[[], None]) -> None:
+        """A ``type = "site"`` source: queue the feeds and sitemaps discovery finds (or found on an earlier
+        run, kept in the state for ``REDISCOVER_AFTER``). Nothing found is not kept: the next run looks again,
+        and an earlier finding stays in use meanwhile."""
+        source = self.config.sources[job.source]
+        name = source.name or redact_url(source.url)
+        with self.lock:
+            self.summary._sources_tried += 1
+        cached = self.state.discovery(job.url)
+        if cached is not None and time.time() - cached[1] < REDISCOVER_AFTER:
+            release()
+            discovery = Discovery.from_json(cached[0])
+        else:
+            def pause() -> None:  # discovery's requests are spaced like any others on this host
+                self._sleep(self.sched.delay_of(lane))
+
+            try:
+                discovery = discover_site(job.url, fetch=lambda url, **kw: self._fetch(lane, url, **kw),
+                                          robots=self.robots or RobotsCache(self.fetcher), pause=pause,
+                                          max_bytes=self.config.fetch.max_bytes)
+            except _Stopped:
+                return
+            finally:
+                release()
+            if discovery.found:
+                self.state.save_discovery(job.url, discovery.to_json())
+            elif cached is not None:  # the site is down, or hides its feeds today: keep what it had
+                log.warning("source %s: discovery found nothing this time; using what it found before", name)
+                discovery = Discovery.from_json(cached[0])
+        chosen = recommended(discovery)
+        if not chosen:
+            log.warning("source %s: no feed or sitemap found (%d requests)", name, discovery.checked)
+            self._count(self.summary.failed, "source_not_found")
+            return
+        log.info("source %s: %s", name, ", ".join(f"{f.type} {redact_url(f.url)}" for f in chosen))
+        for found in chosen:
+            kind = "sitemap" if found.type == "sitemap" else "source"
+            self.sched.add(found.url, _Job(kind, found.url, job.source, as_type=found.type))
+
     def _source(self, lane: str, job: _Job, release: Callable[[], None]) -> None:
         source = self.config.sources[job.source]
+        stype = job.as_type or source.type
         name = source.name or redact_url(source.url)
         if job.kind == "sitemap":
             with self.lock:
@@ -387,7 +431,7 @@ class _Crawl:
         with self.lock:
             self.summary._sources_tried += 1
         try:
-            page = self._fetch(lane, job.url, html_only=source.type == "page", etag=etag,
+            page = self._fetch(lane, job.url, html_only=stype == "page", etag=etag,
                                last_modified=last_modified)
         except _Stopped:
             return
@@ -404,15 +448,15 @@ class _Crawl:
             if job.kind == "sitemap":  # an index: its children may have changed all the same
                 saved = [Link(url, parse_date(lastmod)) for url, lastmod in self.state.sitemap_children(job.url)]
                 for child in select_links(saved, SourceConfig(max_age_days=source.max_age_days)):
-                    self.sched.add(child.url, _Job("sitemap", child.url, job.source))
+                    self.sched.add(child.url, _Job("sitemap", child.url, job.source, as_type=job.as_type))
             return
         children: list[Link] | None = None
         try:
-            if source.type == "feed":
+            if stype == "feed":
                 links = parse_feed(page.content, page.final_url, content_type=page.content_type)
-            elif source.type == "page":
+            elif stype == "page":
                 links = links_of(parse_page_links(page.content, page.final_url, http_charset=page.encoding))
-            elif source.type == "urls":
+            elif stype == "urls":
                 links = links_of(parse_url_list(page.text or page.content.decode("utf-8", "replace")))
             else:
                 doc = parse_sitemap(page.content, page.final_url, max_bytes=self.config.fetch.max_bytes)
@@ -420,7 +464,7 @@ class _Crawl:
                 if doc.sitemaps:  # an index: children saved with its validators, for the runs it answers 304
                     children = doc.sitemaps
                     for child in select_links(children, SourceConfig(max_age_days=source.max_age_days)):
-                        self.sched.add(child.url, _Job("sitemap", child.url, job.source))
+                        self.sched.add(child.url, _Job("sitemap", child.url, job.source, as_type=job.as_type))
         except (SourceError, ExtractionError) as exc:
             log.warning("source %s: %s", name, exc)
             self._count(self.summary.failed, "source_" + _reason(exc))

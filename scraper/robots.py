@@ -67,6 +67,11 @@ class RobotsCache:
         delay = self._rules_for(url).crawl_delay(self.token)
         return float(delay) if delay is not None else None
 
+    def sitemaps(self, url: str) -> list[str]:
+        """The ``Sitemap:`` URLs of the robots.txt of ``url``'s site (none when it has no robots.txt)."""
+        rules = self._rules_for(url)
+        return list(rules.sitemaps) if isinstance(rules, Protego) else []
+
     def _rules_for(self, url: str) -> Protego | _Verdict:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()

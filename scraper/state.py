@@ -19,6 +19,8 @@ Tables:
 * ``sources``: ETag and Last-Modified per feed/sitemap/start page URL, for conditional requests.
 * ``sitemap_children``: the child sitemaps a sitemap index listed when last fetched, so that a 304 for
   the index still lets each child be asked (conditionally) in turn.
+* ``discovered``: what discovery found on a ``type = "site"`` source (JSON, see ``discover.Discovery``)
+  and when, so a site's feeds are looked for again only after ``discover.REDISCOVER_AFTER``.
 
 One connection shared by the crawl's threads behind a lock (writes are tiny; SQLite serialises writers
 anyway). WAL journal, ``synchronous=NORMAL``: a committed row survives a killed process; a power cut may
@@ -71,6 +73,11 @@ CREATE TABLE IF NOT EXISTS sitemap_children (
     PRIMARY KEY (sitemap, url)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS discovered (
+    site TEXT PRIMARY KEY,
+    found TEXT NOT NULL,           -- discover.Discovery.to_json()
+    checked REAL NOT NULL
+);
 """
 
 # Bookkeeping files a crawl keeps in its output folder beside the records.
@@ -167,6 +174,16 @@ class CrawlState:
         """The child sitemaps ``(url, lastmod)`` the index ``sitemap`` listed when last fetched."""
         return [(r[0], r[1]) for r in self._run("SELECT url, lastmod FROM sitemap_children WHERE sitemap = ? "
                                                   "ORDER BY rowid", (sitemap,))]
+
+    def discovery(self, site: str) -> tuple[str, float] | None:
+        """(JSON, time checked) of what discovery found on ``site``, if it ran before."""
+        row = self._run("SELECT found, checked FROM discovered WHERE site = ?", (site,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_discovery(self, site: str, found: str, *, now: float | None = None) -> None:
+        """Keep what discovery found on ``site`` (JSON) for later runs."""
+        self._run("INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
+                  (site, found, time.time() if now is None else now))
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already have a row (any status)."""

@@ -1,4 +1,4 @@
-"""Writing records: atomic JSON files, whole-line JSON Lines, and text/Markdown renderings."""
+"""Writing records: atomic files (one record each, in any output format), whole-line JSON Lines and CSV."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from .record import Article
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "record_json", "render", "write_record", "append_jsonl", "atomic_write_bytes", "url_scheme",
-    "check_url_backend", "require_local_path",
+    "record_json", "render", "write_record", "write_file", "append_jsonl", "append_csv", "atomic_write_bytes",
+    "url_scheme", "check_url_backend", "require_local_path",
 ]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
@@ -84,43 +84,11 @@ def record_json(record: Article | dict[str, Any], *, indent: int | None = None) 
         raise OutputError(f"record is not valid JSON: {exc}") from exc
 
 
-def render(article: Article, fmt: str, *, indent: int = 2) -> str:
-    """``article`` as json, jsonl, text (title and body) or markdown (structure kept)."""
-    if fmt == "json":
-        return record_json(article, indent=indent)
-    if fmt == "jsonl":
-        return record_json(article)
-    if fmt == "text":
-        return f"{article.title}\n\n{article.body}" if article.title else article.body
-    if fmt == "markdown":
-        return _markdown(article)
-    raise ValueError(f"unknown format {fmt!r}")
+def render(article: Article, fmt: str, *, indent: int = 2, links: bool = False, images: bool = False) -> str:
+    """``article`` in one of ``scraper.formats.FORMATS`` (rendering lives in ``formats.py``)."""
+    from .formats import render as render_format
 
-
-def _markdown(article: Article) -> str:
-    blocks = article.blocks or tuple(("p", para) for para in article.body.split("\n\n"))
-    out: list[str] = [f"# {article.title}"] if article.title else []
-    previous = ""
-    for kind, text in blocks:
-        if kind in ("h", "h1"):
-            line = f"## {text}"
-        elif kind == "li":
-            line = f"- {text}"
-        elif kind == "quote":
-            line = f"> {text}"
-        elif kind == "row":
-            line = "| " + text + " |"
-            if previous != "row":  # the first row is the header: Markdown needs the rule under it
-                line += "\n|" + "---|" * (text.count(" | ") + 1)
-        elif kind == "pre":
-            line = f"```\n{text}\n```"
-        else:
-            line = text
-        # consecutive list items and table rows stay together; everything else is a paragraph
-        sep = "\n" if kind in ("li", "row") and previous == kind else "\n\n"
-        out.append(sep + line if out else line)
-        previous = kind
-    return "".join(out) + "\n"
+    return render_format(article, fmt, indent=indent, links=links, images=images)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -168,12 +136,28 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
                 os.unlink(tmp_name)
 
 
-def write_record(article: Article, folder: str | Path, *, indent: int = 2) -> Path:
-    """Write ``folder/ID.json`` atomically; re-extracting the same URL replaces its own file only."""
+def write_record(article: Article, folder: str | Path, *, indent: int = 2, fmt: str = "json",
+                 links: bool = False, images: bool = False) -> Path:
+    """Write ``folder/ID.EXT`` atomically (``ID.json`` for JSON); re-extracting the same URL replaces its
+    own file only."""
     if not _RECORD_ID.fullmatch(article.id):  # file names come only from ids: no "../", no "/"
         raise OutputError(f"not a record id: {article.id[:40]!r}")
-    path = Path(folder) / f"{article.id}.json"
-    atomic_write_bytes(path, (record_json(article, indent=indent) + "\n").encode("utf-8"))
+    if fmt == "json":
+        path = Path(folder) / f"{article.id}.json"
+        atomic_write_bytes(path, (record_json(article, indent=indent) + "\n").encode("utf-8"))
+        return path
+    from .formats import FORMATS
+
+    path = Path(folder) / f"{article.id}{FORMATS[fmt]}"
+    return write_file(article, path, fmt=fmt, indent=indent, links=links, images=images)
+
+
+def write_file(article: Article, path: str | Path, *, fmt: str, indent: int = 2, links: bool = False,
+               images: bool = False) -> Path:
+    """Write one record, rendered in ``fmt``, to ``path`` atomically (replacing it)."""
+    text = render(article, fmt, indent=indent, links=links, images=images)
+    path = Path(path)
+    atomic_write_bytes(path, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return path
 
 
@@ -222,6 +206,30 @@ def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path
     except OSError as exc:
         with contextlib.suppress(OSError):
             _repair_tail(fd)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    return len(records)
+
+
+def append_csv(records: list[Article], path: str | Path) -> int:
+    """Append one CSV row per record (the header first when the file is new or empty); returns the rows."""
+    from .formats import csv_header, csv_row
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        empty = os.lseek(fd, 0, os.SEEK_END) == 0
+        data = (csv_header() if empty else "") + "".join(csv_row(r) for r in records)
+        view = memoryview(data.encode("utf-8"))
+        while view:  # os.write may write less than asked
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)

@@ -73,13 +73,15 @@ def test_bad_config_exits_2(pages, tmp_path, capsys) -> None:
 
 def test_usage_error_exits_2(capsys) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["extract"])
+        main(["extract", "--format", "pdf"])
     assert info.value.code == 2
+    assert main(["extract"]) == 2
+    assert capsys.readouterr().err.strip().endswith("no inputs: give URLs or saved pages, - for stdin, or -i FILE")
 
 
 def test_output_dir_and_jsonl(pages, tmp_path, capsys) -> None:
     out = tmp_path / "out"
-    assert main(["extract", str(pages[0]), "--url", "https://news.example.com/rivers", "-o", str(out)]) == 0
+    assert main(["extract", str(pages[0]), "--url", "https://news.example.com/rivers", "-o", f"{out}/"]) == 0
     files = list(out.glob("*.json"))
     assert len(files) == 1
     first = json.loads(files[0].read_text(encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,8 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "badkey.toml").write_text("[crawl]\nworkers = 'many'\n")
     (tmp_path / "sources.toml").write_text(SOURCE)
     (tmp_path / "into-file.toml").write_text(f'[crawl]\nout = "afile"\n{SOURCE}')
+    (tmp_path / "no-retries.toml").write_text("[fetch]\nretries = 0\n")
+    (tmp_path / "inputs.list").write_text("# one missing page\nmissing.html\n")
     build_warc(tmp_path / "a.warc.gz", pages=2)
     return tmp_path
 
@@ -48,7 +51,27 @@ CASES = [
     (["extract", "page.html", "--workers", "1", "-o", "s3://bucket/out.jsonl"], 2, "pip install s3fs"),
     (["extract", "page.html", "--workers", "1", "-o", "nosuch://bucket/out.jsonl"], 2, "unknown URL scheme"),
     (["extract", "s3://bucket/page.html"], 1, "s3fs"),
-    (["extract", "page.html", "-o", "afile/out"], 1, "cannot write"),
+    (["extract", "page.html", "-o", "afile/out/"], 1, "cannot write"),
+    (["extract", "page.html", "-o", "afile/out.csv"], 1, "cannot write"),
+    (["extract", "page.html", "-o", "out"], 2, "not an existing folder, a path ending in /"),
+    (["extract"], 2, "no inputs"),
+    (["extract", "-", "-"], 2, "- (stdin) can be given once"),
+    (["extract", "-", "-i", "-"], 2, "stdin cannot be both"),
+    (["extract", "-i", "missing.list"], 2, "cannot read input list missing.list"),
+    (["extract", "-i", "inputs.list"], 1, "No such file"),
+    (["extract", "page.html", "page.html", "-o", "one.json"], 2, "holds one record"),
+    (["extract", "page.html", "-o", "one.json", "-f", "markdown"], 2, "writes json, not -f markdown"),
+    (["extract", "page.html", "--links"], 2, "--links and --images apply to markdown and html"),
+    (["extract", "page.html", "-f", "csv", "--images"], 2, "not csv"),
+    (["extract", "-", "--workers", "1", "-o", "out.jsonl"], 2, "cannot be read in batch mode"),
+    (["extract", "page.html", "--workers", "1"], 2, "batch mode (--workers/--engine) needs -o"),
+    (["extract", "page.html", "--workers", "1", "-o", "out.md"], 2, "batch mode (--workers/--engine) needs -o"),
+    (["extract", "--explain", "page.html", "page.html"], 2, "--explain applies to a single input"),
+    (["extract", "--explain", "page.html", "-o", "out.jsonl"], 2, "--explain prints a report"),
+    (["extract", "--explain", "page.html", "--workers", "1"], 2, "it takes no --workers"),
+    (["extract", "--explain", "missing.html"], 1, "No such file"),
+    (["extract", "--explain", "notes.txt"], 1, "not HTML"),
+    (["extract", "--explain", "-c", "bad.toml", "page.html"], 2, "invalid TOML"),
     # crawl
     (["crawl"], 2, "no [[sources]]"),
     (["crawl", "-c", "badkey.toml"], 2, "crawl.workers"),
@@ -56,6 +79,11 @@ CASES = [
     (["crawl", "-c", "sources.toml", "--out", "nosuch://x/out"], 2, "unknown URL scheme"),
     (["crawl", "-c", "sources.toml", "--state", "memory://x/state.sqlite"], 2, "not supported here"),
     (["crawl", "-c", "into-file.toml"], 1, "afile"),
+    # discover
+    (["discover", "notaurl"], 1, "notaurl: not an http(s) URL"),
+    (["discover", "http://127.0.0.1:9/"], 1, "--allow-private"),  # the reason, not "disallowed by robots.txt"
+    (["discover", "--allow-private", "-c", "no-retries.toml", "http://127.0.0.1:9/"], 1, "connection refused"),
+    (["discover", "-c", "bad.toml", "http://127.0.0.1:9/"], 2, "invalid TOML"),
     # export
     (["export", "missing"], 1, "no such file or folder"),
     (["export", "s3://bucket/records"], 2, "pip install s3fs"),
@@ -88,6 +116,20 @@ def test_error_path_gives_one_line_and_no_traceback(work: Path, capsys, argv: li
     assert lines[0].startswith("scraper") and needle in lines[0], lines[0]
     assert "Traceback" not in captured.err and captured.out == ""
     assert not any(p.name.endswith(":") for p in work.rglob("*"))  # no folder named after a URL scheme
+
+
+@pytest.mark.parametrize(("data", "needle"), [(b"just some notes\n", "scraper: -: not HTML: stdin does not start"),
+                                              (b"<p>x</p>" * 20, "larger than the 100 byte cap")])
+def test_a_page_on_stdin_that_cannot_be_used(work: Path, capsys, monkeypatch: pytest.MonkeyPatch, data: bytes,
+                                             needle: str) -> None:
+    (work / "small.toml").write_text("[fetch]\nmax_bytes = 100\n")
+    for argv in (["extract", "-c", "small.toml", "-"], ["extract", "-c", "small.toml", "--explain", "-"]):
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+        assert main(argv) == 1
+        captured = capsys.readouterr()
+        lines = captured.err.splitlines()
+        assert len(lines) == 1 and needle in lines[0], lines
+        assert captured.out == ""
 
 
 def test_a_refused_url_says_how_to_allow_it(work: Path, capsys) -> None:

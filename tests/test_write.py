@@ -11,7 +11,7 @@ import pytest
 
 from scraper.errors import OutputError
 from scraper.record import Article, Image, make_id
-from scraper.write import append_jsonl, atomic_write_bytes, record_json, render, write_record
+from scraper.write import append_csv, append_jsonl, atomic_write_bytes, record_json, render, write_record
 
 
 def article(n: int = 0, **changes: object) -> Article:
@@ -114,7 +114,9 @@ def test_files_get_the_mode_the_umask_gives(tmp_path: Path, umask: int, mode: in
         record = write_record(article(1), tmp_path / "files")
         atomic_write_bytes(tmp_path / "plain.bin", b"x")
         append_jsonl([article(2)], tmp_path / "lines.jsonl")
+        append_csv([article(3)], tmp_path / "rows.csv")
+        page = write_record(article(4), tmp_path / "files", fmt="markdown")
     finally:
         os.umask(old)
-    for path in (record, tmp_path / "plain.bin", tmp_path / "lines.jsonl"):
+    for path in (record, page, tmp_path / "plain.bin", tmp_path / "lines.jsonl", tmp_path / "rows.csv"):
         assert stat.S_IMODE(path.stat().st_mode) == mode, path

@@ -15,13 +15,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable
-from ..config import Config
-from ..crawl import CrawlLockedError, Progress, RunSummary, crawl
-from ..errors import ConfigError
-from ..write import require_local_path
+from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable, progress_logging
+from ..errors import ConfigError, CrawlLockedError
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..crawl import RunSummary
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str,
@@ -36,8 +37,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str,
     return p
 
 
-class _Bar(Progress):
-    """A tqdm progress bar on stderr."""
+class _Bar:
+    """A tqdm progress bar on stderr (a ``scraper.crawl.Progress``)."""
 
     def __init__(self) -> None:
         from tqdm import tqdm
@@ -102,14 +103,18 @@ def run(args: argparse.Namespace, config: Config) -> int:
         path = config_path(args.config)
         where = path if path else "no config file ($SCRAPER_CONFIG unset, no ./config.toml)"
         raise ConfigError(f"{where}: no [[sources]] to crawl (see the [[sources]] examples in config.toml)")
+    from ..write import require_local_path
+
     for option, value in (("--out", args.out), ("--state", args.state)):
         require_local_path(value, what=f"crawl {option}")
+    from ..crawl import crawl
+
     stop = threading.Event()
     received: list[int] = []
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
     try:
-        with _stop_on_signals(stop, received):
-            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)
+        with _stop_on_signals(stop, received), progress_logging(bar is not None):
+            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)  # type: ignore[arg-type]
     except CrawlLockedError as exc:
         print(f"scraper: {printable(str(exc))}", file=sys.stderr)
         return EXIT_LOCKED

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
+from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..dataset import DEDUP_MODES, FORMATS, ExportSummary, collect, export, jsonl_lines, parse_date
-from ..write import check_url_backend, require_local_path
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..dataset import ExportSummary
+
+# scraper.dataset.FORMATS and DEDUP_MODES, spelled out so that building the parser does not import pyarrow
+# (tests/test_cli_docs.py checks they agree)
+FORMATS = ("jsonl", "parquet")
+DEDUP_MODES = ("none", "exact", "near")
+
+
+def _date(value: str) -> date:
+    from ..dataset import parse_date
+
+    return parse_date(value)
 
 
 def add_parser(
@@ -29,9 +42,9 @@ def add_parser(
         metavar="DEST",
         help="output file (jsonl) or folder (parquet); jsonl without -o goes to stdout",
     )
-    p.add_argument("--since", type=parse_date, metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
     p.add_argument(
-        "--until", type=parse_date, metavar="DATE", help="published on or before DATE (YYYY-MM-DD)"
+        "--until", type=_date, metavar="DATE", help="published on or before DATE (YYYY-MM-DD)"
     )
     p.add_argument(
         "--dedup",
@@ -55,6 +68,9 @@ def _report(summary: ExportSummary) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    from ..dataset import ExportSummary, collect, export, jsonl_lines
+    from ..write import check_url_backend, require_local_path
+
     options = {"since": args.since, "until": args.until, "dedup": args.dedup, "threshold": args.threshold}
     require_local_path(args.root, what="export")  # records are read from local files
     if args.format == "parquet":  # a local folder, swapped in whole

@@ -1,94 +1,246 @@
-"""``scraper extract``: one-off URLs and saved pages to JSON records."""
+"""``scraper extract``: one-off URLs, saved pages and stdin to records, in any output format.
+
+Inputs: URLs and saved pages on the command line, ``-`` for one page on stdin, ``-i FILE`` for a list.
+Output (``-o``): stdout by default; ``FILE.jsonl`` / ``FILE.csv`` append; ``FILE.json`` (or ``.md``,
+``.txt``, ``.html``) holds one record; ``DIR`` (an existing folder, or a path ending in ``/``) gets one
+``ID.EXT`` per record. Anything else is a usage error (exit 2), never a new folder made by surprise.
+``--explain`` prints, for one page, how the extractor read it (``scraper.explain``) instead of a record.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..cli import printable
-from ..config import Config
-from ..errors import ScraperError
-from ..fetch import Fetcher, redact_url
-from ..inputs import extract_input, is_url
-from ..write import append_jsonl, check_url_backend, render, require_local_path, write_record
+from ..cli import printable, progress_logging
+from ..errors import NotHTMLError, ScraperError, TooLargeError, UsageError
 
-FORMATS = ("json", "jsonl", "text", "markdown")
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..record import Article
+
+# scraper.formats.FORMATS, spelled out so that building the parser imports no renderer
+# (tests/test_cli_docs.py checks they agree)
+FORMATS = ("json", "jsonl", "csv", "text", "markdown", "html")
+STDIN = "-"
+# errors printed one by one in batch mode; the rest are counted
+MAX_ERRORS_SHOWN = 20
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        name, parents=parents, help="extract articles from URLs or saved pages",
-        description="Extract the article of each URL or saved HTML file. One input prints one JSON object, "
-        "several print JSON Lines.",
+        name, parents=parents, help="extract articles from URLs, saved pages or stdin",
+        description="Extract the article of each URL or saved HTML file (- reads one page from stdin). "
+        "One input prints one record, several print one per line (JSON Lines) or, in text, Markdown and "
+        "HTML, one after the other, clearly separated.",
     )
-    p.add_argument("inputs", nargs="+", metavar="URL_OR_FILE")
-    p.add_argument("--url", help="the original URL of a saved page (one input only)")
-    p.add_argument("-o", "--output", metavar="DIR_OR_FILE.jsonl",
-                   help="write ID.json files into DIR, or append lines to FILE.jsonl")
-    p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: json, jsonl for several inputs)")
+    p.add_argument("inputs", nargs="*", metavar="URL_OR_FILE", help="URLs, saved pages (.html, gzip or not), - for stdin")
+    p.add_argument("-i", "--input-file", metavar="FILE",
+                   help="read URLs and paths from FILE, one a line (# comments and blank lines skipped; - for stdin)")
+    p.add_argument("--url", help="the original URL of a saved page or of stdin (one input only)")
+    p.add_argument("-o", "--output", metavar="DEST",
+                   help="FILE.jsonl or FILE.csv (appended), FILE.json/.md/.txt/.html (one record), or DIR "
+                   "(an existing folder, or a path ending in /) for one ID.EXT file per record")
+    p.add_argument("-f", "--format", choices=FORMATS,
+                   help="output format (default: [output] format in the config, json; or the -o file's extension)")
+    p.add_argument("--links", action="store_true", help="Markdown and HTML: keep the article's links")
+    p.add_argument("--images", action="store_true", help="Markdown and HTML: keep the article's images, with captions")
     p.add_argument("--explain", action="store_true",
-                   help="for one page: print the container chosen and why, then every block of the page's text "
-                   "in order, kept or dropped and the reason (for tuning [sites.*] rules)")
+                   help="for one page (URL, saved page or -): print the container chosen and why, then every block "
+                   "of the page's text in order, kept or dropped and the reason (for tuning [sites.*] rules)")
     _add_batch_options(p)  # batch mode, see the end of this module
     return p
 
 
+def _shown(source: str) -> str:
+    """An input as it may appear on the terminal: no password of a URL."""
+    if "://" not in source:
+        return source
+    from ..record import strip_credentials
+
+    return strip_credentials(source, mask="***@")
+
+
+def read_input_list(path: str) -> list[str]:
+    """The inputs listed in ``path`` (``-``: stdin), one a line; ``#`` comments and blank lines skipped."""
+    if path == STDIN:
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"cannot read input list {path}: {exc.strerror or exc}") from exc
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def gather_inputs(args: argparse.Namespace) -> list[str]:
+    """The inputs of the command line and of ``-i``, checked: at least one, stdin at most once."""
+    inputs = list(args.inputs)
+    if args.input_file:
+        if args.input_file == STDIN and STDIN in inputs:
+            raise UsageError("stdin cannot be both a page (-) and the input list (-i -)")
+        inputs += read_input_list(args.input_file)
+    if not inputs:
+        raise UsageError("no inputs: give URLs or saved pages, - for stdin, or -i FILE")
+    if inputs.count(STDIN) > 1:
+        raise UsageError("- (stdin) can be given once")
+    if args.url and len(inputs) > 1:
+        raise UsageError("--url applies to a single input")
+    return inputs
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where records go: stdout, one file, a file appended to, or a folder of one file per record."""
+
+    kind: str  # "stdout" | "file" | "append" | "dir"
+    fmt: str
+    path: Path | None = None
+
+
+def plan_output(dest: str | None, *, fmt: str | None, default_fmt: str, inputs: int) -> Target:
+    """The output target of ``-o dest`` with ``-f fmt`` for ``inputs`` inputs; ``UsageError`` if it is not one."""
+    if dest is None:
+        return Target("stdout", fmt or default_fmt)
+    path = Path(dest)
+    if dest.endswith(("/", os.sep)) or path.is_dir():
+        return Target("dir", fmt or default_fmt, path)
+    by_extension = {ext: name for name, ext in _formats().items()}
+    named = by_extension.get(path.suffix.lower())
+    if named is None:
+        extensions = ", ".join(sorted(by_extension))
+        raise UsageError(f"-o {dest}: not an existing folder, a path ending in /, or a file ending in "
+                         f"{extensions}")
+    if fmt and fmt != named:
+        raise UsageError(f"-o {dest} writes {named}, not -f {fmt}: name a {_formats()[fmt]} file or a folder")
+    if named in ("jsonl", "csv"):
+        return Target("append", named, path)
+    if inputs > 1:
+        raise UsageError(f"-o {dest} holds one record; with several inputs use -o FILE.jsonl, FILE.csv or DIR/")
+    return Target("file", named, path)
+
+
+def _formats() -> dict[str, str]:
+    from ..formats import FORMATS as REGISTRY
+
+    return REGISTRY
+
+
+def _read_stdin(max_bytes: int) -> bytes:
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLargeError(f"stdin is larger than the {max_bytes} byte cap (fetch.max_bytes)")
+    return data
+
+
+def _read_local(source: str, config: Config) -> bytes:
+    """The page of stdin (``-``) or of a saved file, refused (``NotHTMLError``) unless it looks like HTML."""
+    from ..inputs import read_page_file
+    from ..sniff import looks_like_html
+
+    if source == STDIN:
+        data, source = _read_stdin(config.fetch.max_bytes), "stdin"
+    else:
+        data = read_page_file(source, max_bytes=config.fetch.max_bytes)
+    if not looks_like_html(data):  # as for a saved page given by name (scraper.inputs.extract_input)
+        raise NotHTMLError(f"not HTML: {source} does not start with an HTML doctype or tag")
+    return data
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
+    """Usage errors are raised (``UsageError``: one line and exit 2, from ``cli.main``)."""
+    from ..write import check_url_backend, require_local_path
+
+    inputs = gather_inputs(args)
+    if args.explain:
+        return _explain(args, config, inputs)
     if args.workers or args.engine != "local":  # batch mode, see the end of this module
         check_url_backend(args.output, what="extract -o")
-        return _run_batch(args, config)
+        return _run_batch(args, config, inputs)
     require_local_path(args.output, what="extract -o", hint=" (batch mode, --workers N, writes to URLs)")
-    if args.url and len(args.inputs) > 1:
-        print("scraper: error: --url applies to a single input", file=sys.stderr)
-        return 2
-    if args.explain:
-        return _explain(args, config)
-    fmt = args.format or ("json" if len(args.inputs) == 1 else "jsonl")
-    out = Path(args.output) if args.output else None
+    target = plan_output(args.output, fmt=args.format, default_fmt=config.output.format, inputs=len(inputs))
+    if (args.links or args.images) and target.fmt not in ("markdown", "html"):
+        raise UsageError(f"--links and --images apply to markdown and html output, not {target.fmt}")
+    return _extract_all(args, config, inputs, target)
+
+
+def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], target: Target) -> int:
+    from ..extract import extract
+    from ..formats import ArticleStream
+    from ..inputs import extract_input, is_url
+    from ..write import append_csv, append_jsonl, write_file, write_record
+
+    options = {"indent": config.output.indent, "links": args.links, "images": args.images}
+    stream = ArticleStream(sys.stdout, target.fmt, several=len(inputs) > 1, **options) \
+        if target.kind == "stdout" else None
+    fetcher = None
+    if any(is_url(i) for i in inputs):
+        from ..fetch import Fetcher
+
+        fetcher = Fetcher(config.fetch)
     failures = 0
-    fetcher = Fetcher(config.fetch) if any(is_url(i) for i in args.inputs) else None
     try:
-        for source in args.inputs:
+        for source in inputs:
             try:
-                article = extract_input(source, fetcher=fetcher, config=config, url=args.url)
+                article: Article
+                if source == STDIN:
+                    article = extract(_read_local(STDIN, config), args.url, config=config)
+                else:
+                    article = extract_input(source, fetcher=fetcher, config=config, url=args.url)
             except ScraperError as exc:
                 failures += 1
-                shown = redact_url(source) if is_url(source) else source  # no passwords on the terminal
-                print(f"scraper: {printable(shown)}: {printable(str(exc))}", file=sys.stderr)
+                print(f"scraper: {printable(_shown(source))}: {printable(str(exc))}", file=sys.stderr)
                 continue
-            if out is None:
-                sys.stdout.write(render(article, fmt, indent=config.output.indent) + "\n")
-                sys.stdout.flush()
-            elif out.suffix == ".jsonl":
-                append_jsonl([article], out)
+            # an output error is not this input's fault: it ends the run (one line, exit 1, from cli.main)
+            if stream is not None:
+                stream.write(article, source=_shown(args.url or ("stdin" if source == STDIN else source)))
             else:
-                write_record(article, out, indent=config.output.indent)
+                assert target.path is not None  # every target but stdout names a path
+                if target.kind == "dir":
+                    write_record(article, target.path, fmt=target.fmt, **options)
+                elif target.kind == "file":
+                    write_file(article, target.path, fmt=target.fmt, **options)
+                elif target.fmt == "csv":
+                    append_csv([article], target.path)
+                else:
+                    append_jsonl([article], target.path)
     finally:
+        if stream is not None:
+            stream.close()
         if fetcher is not None:
             fetcher.close()
     return 1 if failures else 0
 
 
-def _explain(args: argparse.Namespace, config: Config) -> int:
+def _explain(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
+    """``--explain``: the report of ``scraper.explain.explain`` for one page, on stdout."""
+    given = [option for option, value in (("-o", args.output), ("-f", args.format), ("--links", args.links),
+                                          ("--images", args.images), ("--workers", args.workers),
+                                          ("--engine", args.engine != "local")) if value]
+    if given:
+        raise UsageError(f"--explain prints a report on stdout, not a record: it takes no {', '.join(given)}")
+    if len(inputs) > 1:
+        raise UsageError("--explain applies to a single input")
     from ..explain import explain
-    from ..inputs import read_page_file
+    from ..inputs import is_url
 
-    if len(args.inputs) > 1:
-        print("scraper: error: --explain applies to a single input", file=sys.stderr)
-        return 2
-    source = args.inputs[0]
+    source = inputs[0]
     try:
         if is_url(source):
+            from ..fetch import Fetcher
+
             with Fetcher(config.fetch) as fetcher:
                 page = fetcher.fetch(source)
             html, url = page.content, page.final_url
         else:
-            html, url = read_page_file(source, max_bytes=config.fetch.max_bytes), args.url
+            html, url = _read_local(source, config), args.url
         explanation = explain(html, url, config=config)
     except ScraperError as exc:
-        shown = redact_url(source) if is_url(source) else source
-        print(f"scraper: {printable(shown)}: {printable(str(exc))}", file=sys.stderr)
+        print(f"scraper: {printable(_shown(source))}: {printable(str(exc))}", file=sys.stderr)
         return 1
     for line in explanation.lines():
         sys.stdout.write(printable(line) + "\n")
@@ -109,19 +261,28 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
     group.add_argument("--chunk-size", type=int, default=20, metavar="N", help="inputs per task (default: 20)")
 
 
-def _run_batch(args: argparse.Namespace, config: Config) -> int:
+def _run_batch(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
     from ..engine import extract_batch
 
-    if not args.output or args.url or args.format not in (None, "jsonl"):
-        print("scraper: error: batch mode (--workers/--engine) needs -o FILE.jsonl or -o DIR, JSON Lines "
-              "output and no --url", file=sys.stderr)
-        return 2
-    summary = extract_batch(args.inputs, args.output, config=config, engine=args.engine, workers=args.workers,
-                            scheduler=args.scheduler, chunk_size=args.chunk_size, progress=sys.stderr.isatty())
+    if STDIN in inputs:
+        raise UsageError("- (stdin) cannot be read in batch mode (--workers/--engine)")
+    dest = args.output or ""
+    remote = "://" in dest
+    is_folder = dest.endswith(("/", os.sep)) or Path(dest).is_dir() or (remote and not dest.endswith(".jsonl"))
+    if not dest or not (dest.endswith(".jsonl") or is_folder) or args.url or args.format not in (None, "jsonl") \
+            or args.links or args.images:
+        raise UsageError("batch mode (--workers/--engine) needs -o FILE.jsonl or -o DIR (an existing folder or a "
+                         "path ending in /), JSON Lines output and no --url")
+    progress = sys.stderr.isatty()
+    with progress_logging(progress):
+        summary = extract_batch(inputs, dest, config=config, engine=args.engine, workers=args.workers,
+                                scheduler=args.scheduler, chunk_size=args.chunk_size, progress=progress)
     stats = summary.stats
-    for line in stats.errors:
+    for line in stats.errors[:MAX_ERRORS_SHOWN]:
         source, _, message = line.partition(": ")
-        shown = redact_url(source) if is_url(source) else source
-        print(f"scraper: {printable(shown)}: {printable(message)}", file=sys.stderr)
+        print(f"scraper: {printable(_shown(source))}: {printable(message)}", file=sys.stderr)
+    hidden = stats.failed - min(len(stats.errors), MAX_ERRORS_SHOWN)
+    if hidden > 0:
+        print(f"scraper: ... and {hidden} more failed inputs not shown", file=sys.stderr)
     print(f"scraper: {stats.inputs} inputs, {stats.articles} articles, {stats.failed} failed", file=sys.stderr)
     return 1 if stats.failed else 0

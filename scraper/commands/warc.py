@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..engine import ENGINES, extract_warc_files
-from ..write import check_url_backend
+from ..cli import progress_logging
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+# scraper.engine.ENGINES, spelled out so that building the parser does not import the engine
+# (tests/test_cli_docs.py checks they agree)
+ENGINES = ("local", "dask")
 
 
 def add_parser(
@@ -47,19 +53,17 @@ def add_engine_options(p: argparse._ActionsContainer) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    from ..engine import extract_warc_files
+    from ..write import check_url_backend
+
     check_url_backend(args.output, what="extract-warc -o")
     for source in args.inputs:
         check_url_backend(source, what="extract-warc input")
-    summary = extract_warc_files(
-        args.inputs,
-        args.output,
-        config=config,
-        engine=args.engine,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_records=args.chunk_records,
-        progress=not args.no_progress and sys.stderr.isatty(),
-    )
+    progress = not args.no_progress and sys.stderr.isatty()
+    with progress_logging(progress):
+        summary = extract_warc_files(args.inputs, args.output, config=config, engine=args.engine,
+                                     workers=args.workers, scheduler=args.scheduler,
+                                     chunk_records=args.chunk_records, progress=progress)
     stats = summary.stats
     skipped = ", ".join(f"{reason} {n}" for reason, n in stats.skipped().items()) or "none"
     print(

@@ -204,8 +204,8 @@ def assert_jsonl_intact(path: Path) -> int:
 def test_full_disk_ids_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = pages(tmp_path, 30)
     with tmpfs(tmp_path / "disk") as disk:
-        out = disk / "records"
-        assert main(["extract", *inputs, "-o", str(out)]) == 1
+        out = disk / "records"  # a folder: -o names it with a trailing /
+        assert main(["extract", *inputs, "-o", f"{out}/"]) == 1
         err = capsys.readouterr().err.splitlines()
         assert len(err) == 1 and err[0].startswith("scraper: error: cannot write ")
         assert err[0].endswith("No space left on device")
@@ -226,13 +226,13 @@ def test_full_disk_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_read_only_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = pages(tmp_path, 4, paragraphs=4)
     with tmpfs(tmp_path / "disk", size="1m") as disk:
-        out = disk / "records"
-        assert main(["extract", *inputs[:2], "-o", str(out)]) == 0
+        out = disk / "records"  # a folder: -o names it with a trailing /
+        assert main(["extract", *inputs[:2], "-o", f"{out}/"]) == 0
         assert main(["extract", *inputs[:2], "-o", str(disk / "all.jsonl")]) == 0
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         lines_before = (disk / "all.jsonl").read_bytes()
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-        assert main(["extract", *inputs[2:], "-o", str(out)]) == 1
+        assert main(["extract", *inputs[2:], "-o", f"{out}/"]) == 1
         assert main(["extract", *inputs[2:], "-o", str(disk / "all.jsonl")]) == 1
         err = capsys.readouterr().err.splitlines()
         assert len(err) == 2 and all(line.endswith("Read-only file system") for line in err)
