@@ -999,6 +999,13 @@ def compare(results: dict[str, list[SetRun]], saved: dict[str, Any], top: int) -
 # --------------------------------------------------------------------------- CI guard sample
 
 
+def guard_truth(page: Page) -> dict[str, Any]:
+    """What the metric needs of a page's truth: the URL, and the body or the snippets."""
+    if page.snippets:
+        return {"url": page.url, "with": list(page.with_), "without": list(page.without)}
+    return {"url": page.url, "body": page.body}
+
+
 def update_guard(bench: Path, guard_dir: Path = GUARD_DIR, margin: float = GUARD_MARGIN) -> int:
     """Rescore the guard pages with ours and rewrite their minimum scores (score - margin, floored at 0).
 
@@ -1021,7 +1028,7 @@ def update_guard(bench: Path, guard_dir: Path = GUARD_DIR, margin: float = GUARD
                 if page.id not in wanted:
                     continue
                 (folder / f"{page.id}.html.gz").write_bytes(page.path.read_bytes())
-                truth[page.id] = {"url": page.url, "body": page.body, "with": list(page.with_), "without": list(page.without)}
+                truth[page.id] = guard_truth(page)
         missing = [page_id for page_id in entries if page_id not in truth]
         if missing:
             raise BenchError(f"guard pages not found in set {name}: {', '.join(missing)}")
@@ -1032,7 +1039,8 @@ def update_guard(bench: Path, guard_dir: Path = GUARD_DIR, margin: float = GUARD
                 stale.unlink()
         for page_id, entry in entries.items():
             t = truth[page_id]
-            page = Page(name, page_id, t["url"], folder / f"{page_id}.html.gz", t["body"], tuple(t["with"]), tuple(t["without"]))
+            path = folder / f"{page_id}.html.gz"
+            page = Page(name, page_id, t["url"], path, t.get("body"), _as_tuple(t.get("with")), _as_tuple(t.get("without")))
             try:
                 text = extractor(read_html(page.path), page.url)
             except Exception:  # a page that raises scores as an empty text
