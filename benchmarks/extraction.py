@@ -980,8 +980,11 @@ def compare(results: dict[str, list[SetRun]], saved: dict[str, Any], top: int) -
         return
     print(markdown_table(["set", "system", "pages", "F1", "precision", "recall", "raising"], rows))
     for name, system, deltas in moved:
-        if not deltas or (system != "ours" and len(moved) > 1 and any(m[1] == "ours" for m in moved)):
+        if system != "ours" and any(m[1] == "ours" for m in moved):
             continue  # the pages that moved are listed for ours, when ours was run
+        if not deltas:
+            print(f"\n{name} {system_label(system)}: no page changed")
+            continue
         gained = sorted((d for d in deltas if d[0] > 0), key=lambda d: -d[0])[:top]
         lost = sorted((d for d in deltas if d[0] < 0), key=lambda d: d[0])[:top]
         print(
