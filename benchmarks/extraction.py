@@ -84,11 +84,19 @@ SET_DIRS = {
     "trafeval": "news-dev/trafeval",
 }
 SNIPPET_SETS = frozenset({"trafeval"})  # scored by snippets; the others by their body
-ALL_SYSTEMS = ("ours", "trafilatura", "trafilatura-precision", "readability", "newspaper4k")
+ALL_SYSTEMS = (
+    "ours",
+    "trafilatura",
+    "trafilatura-precision",
+    "trafilatura-nocomments",
+    "readability",
+    "newspaper4k",
+)
 DEFAULT_SYSTEMS = ("ours", "trafilatura", "readability", "newspaper4k")
 PACKAGES = {
     "trafilatura": "trafilatura",
     "trafilatura-precision": "trafilatura",
+    "trafilatura-nocomments": "trafilatura",
     "readability": "readability-lxml",
     "newspaper4k": "newspaper4k",
 }
@@ -270,13 +278,16 @@ def make_extractor(system: str) -> tuple[Extractor, tuple[type[BaseException], .
                 return scraper.extract(html, url).body or ""
 
             return ours, (scraper.ScraperError,)  # anything else is a bug, reported as unexpected
-        if system in ("trafilatura", "trafilatura-precision"):
+        if system.startswith("trafilatura"):
             import trafilatura
 
             precise = system == "trafilatura-precision"
+            # The news-dev README's trafilatura figures are reproduced with comments left out
+            # (fundus 0.942, naeb 0.927, wcxb 0.926); the default call, kept from aeb.py, keeps them.
+            options = {"include_comments": False} if system == "trafilatura-nocomments" else {}
 
             def traf(html: str, url: str) -> str:
-                return trafilatura.extract(html, url=url, favor_precision=precise) or ""
+                return trafilatura.extract(html, url=url, favor_precision=precise, **options) or ""
 
             return traf, (Exception,)
         if system == "readability":
@@ -307,8 +318,10 @@ def system_label(system: str) -> str:
     """The name shown in tables: ``scraper`` for ours, a peer with its installed version."""
     if system == "ours":
         return "scraper"
+    variant = system.partition("-")[2]
     try:
-        return f"{system} {importlib.metadata.version(PACKAGES[system])}"
+        version = importlib.metadata.version(PACKAGES[system])
+        return f"{system.partition('-')[0]} {version}{f' ({variant})' if variant else ''}"
     except (KeyError, importlib.metadata.PackageNotFoundError):
         return system
 
@@ -441,7 +454,7 @@ def synthetic_page(size: int = 9_900_000) -> str:
     return "".join(parts)
 
 
-def run_rss_page(size: int = 9_900_000) -> dict[str, float]:
+def run_rss_page(size: int = 9_900_000) -> dict[str, Any]:
     """Ours on the synthetic page in this (fresh) process: bytes, baseline and peak RSS MB, CPU ms, words out."""
     _quiet()
     extractor, _ = make_extractor("ours")
@@ -451,7 +464,7 @@ def run_rss_page(size: int = 9_900_000) -> dict[str, float]:
     try:
         words = len(tokenize(extractor(html, "https://news.example/budget")))
     except Exception as exc:
-        return {"bytes": len(html.encode()), "error": f"{type(exc).__name__}: {exc}"[:200]}  # type: ignore[dict-item]
+        return {"bytes": len(html.encode()), "error": f"{type(exc).__name__}: {exc}"[:200]}
     cpu = (time.process_time() - start) * 1000
     return {
         "bytes": len(html.encode()),
@@ -483,6 +496,45 @@ def timing_groups(systems: Sequence[str]) -> list[tuple[str, ...]]:
     return [(p,) for p in peers]
 
 
+def merge_runs(system: str, size: int, parts: Sequence[tuple[list[int], Future[RunResult]]]) -> RunResult:
+    """One system's chunks put back in page order; peak RSS is the highest of the chunks."""
+    merged = RunResult(system, outputs=[""] * size, cpu_ms=[0.0] * size)
+    for part, future in parts:
+        try:
+            got = future.result()
+        except Exception as exc:  # the worker died (crash, out of memory)
+            got = RunResult(system, unavailable=f"worker process died: {exc}")
+        if got.unavailable:
+            merged.unavailable = got.unavailable
+            continue
+        for j, i in enumerate(part):
+            merged.outputs[i] = got.outputs[j]
+            merged.cpu_ms[i] = got.cpu_ms[j]
+            if j in got.errors:
+                merged.errors[i] = got.errors[j]
+        merged.peak_rss_mb = max(merged.peak_rss_mb, got.peak_rss_mb)
+    return merged
+
+
+def merge_timings(
+    group: tuple[str, ...], size: int, parts: Sequence[tuple[list[int], Future[TimingResult]]]
+) -> TimingResult:
+    """One timing group's chunks put back in page order."""
+    merged = TimingResult(group, {s: [0.0] * size for s in group})
+    for part, future in parts:
+        try:
+            got = future.result()
+        except Exception as exc:  # the worker died
+            got = TimingResult(group, unavailable=f"worker process died: {exc}")
+        if got.unavailable:
+            merged.unavailable = got.unavailable
+            continue
+        for s in group:
+            for j, i in enumerate(part):
+                merged.cpu_ms[s][i] = got.cpu_ms[s][j]
+    return merged
+
+
 def run_all(
     sets: dict[str, list[Page]], systems: Sequence[str], *, cpu: bool, repeat: int, jobs: int, rss_page: bool
 ) -> tuple[dict[str, dict[str, RunResult]], dict[str, list[TimingResult]], dict[str, Any] | None, list[str]]:
@@ -509,44 +561,16 @@ def run_all(
 
         runs: dict[str, dict[str, RunResult]] = {name: {} for name in sets}
         for (name, system), parts in quality.items():
-            merged = RunResult(system, outputs=[""] * len(sets[name]), cpu_ms=[0.0] * len(sets[name]))
-            for part, future in parts:
-                try:
-                    got = future.result()
-                except Exception as exc:  # the worker died (crash, out of memory)
-                    got = RunResult(system, unavailable=f"worker process died: {exc}")
-                if got.unavailable:
-                    merged.unavailable = got.unavailable
-                    continue
-                for j, i in enumerate(part):
-                    merged.outputs[i] = got.outputs[j]
-                    merged.cpu_ms[i] = got.cpu_ms[j]
-                    if j in got.errors:
-                        merged.errors[i] = got.errors[j]
-                merged.peak_rss_mb = max(merged.peak_rss_mb, got.peak_rss_mb)
-            runs[name][system] = merged
+            runs[name][system] = merge_runs(system, len(sets[name]), parts)
             print(f"  quality {name} {system} done", file=sys.stderr, flush=True)
-
         timings: dict[str, list[TimingResult]] = {name: [] for name in sets}
-        for (name, group), parts in timing.items():
-            merged_t = TimingResult(group, {s: [0.0] * len(sets[name]) for s in group})
-            for part, future in parts:
-                try:
-                    got_t = future.result()
-                except Exception as exc:
-                    got_t = TimingResult(group, unavailable=f"worker process died: {exc}")
-                if got_t.unavailable:
-                    merged_t.unavailable = got_t.unavailable
-                    continue
-                for s in group:
-                    for j, i in enumerate(part):
-                        merged_t.cpu_ms[s][i] = got_t.cpu_ms[s][j]
-            if merged_t.unavailable:
-                notes.append(f"CPU pass {' + '.join(group)} on {name} skipped: {merged_t.unavailable}")
+        for (name, group), parts_t in timing.items():
+            merged = merge_timings(group, len(sets[name]), parts_t)
+            if merged.unavailable:
+                notes.append(f"CPU pass {' + '.join(group)} on {name} skipped: {merged.unavailable}")
             else:
-                timings[name].append(merged_t)
+                timings[name].append(merged)
             print(f"  CPU {name} {' + '.join(group)} done", file=sys.stderr, flush=True)
-
         rss: dict[str, Any] | None = None
         if rss_future is not None:
             try:
