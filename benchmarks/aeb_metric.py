@@ -17,6 +17,12 @@ Edge cases, chosen here and documented because the definition leaves them open:
 ``Summary`` also carries the pooled figures (sum of normalised TP over sum of TP+FP, and likewise for
 recall), the other reading of "normalised per page, then aggregated"; both are reported so a
 difference between them is visible rather than hidden.
+
+The snippet metric of trafilatura's evaluation (for pages whose truth is snippets, not a body): after
+whitespace is collapsed in the prediction and in each snippet, every ``with`` snippet that is a
+substring of the prediction is a true positive (else a false negative), every ``without`` snippet found
+is a false positive (else a true negative). A set's figures are micro-averaged: the counts are summed
+over pages, then precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN).
 """
 
 from __future__ import annotations
@@ -29,11 +35,16 @@ from dataclasses import dataclass
 __all__ = [
     "SHINGLE_SIZE",
     "PageScore",
+    "SnippetScore",
+    "SnippetSummary",
     "Summary",
     "f1",
+    "normalize_space",
     "score_page",
+    "score_snippets",
     "shingles",
     "summarize",
+    "summarize_snippets",
     "tokenize",
 ]
 
@@ -137,4 +148,90 @@ def summarize(scores: Iterable[PageScore]) -> Summary:
         pooled_precision=pooled_p,
         pooled_recall=pooled_r,
         pooled_f1=f1(pooled_p, pooled_r),
+    )
+
+
+# --------------------------------------------------------------------------- snippet metric
+
+
+def normalize_space(text: str | None) -> str:
+    """``text`` with every run of whitespace made one space, ends stripped; ``None`` is the empty text."""
+    return " ".join(text.split()) if text else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetScore:
+    """One page's snippet counts, and which snippets went wrong."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    missed: tuple[str, ...] = ()
+    leaked: tuple[str, ...] = ()
+
+    @property
+    def precision(self) -> float:
+        """TP/(TP+FP) on this page; 1 when nothing was found."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """TP/(TP+FN) on this page; 1 when the page has no ``with`` snippet."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        """2TP/(2TP+FP+FN) on this page (for ranking pages); 1 when there is nothing to get wrong."""
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else 1.0
+
+
+def score_snippets(predicted: str | None, with_: Iterable[str], without: Iterable[str]) -> SnippetScore:
+    """Count the ``with`` snippets found in ``predicted`` and the ``without`` snippets found there too."""
+    text = normalize_space(predicted)
+    wanted = [normalize_space(s) for s in with_]
+    unwanted = [normalize_space(s) for s in without]
+    missed = tuple(s for s in wanted if s not in text)
+    leaked = tuple(s for s in unwanted if s in text)
+    return SnippetScore(
+        tp=len(wanted) - len(missed),
+        fp=len(leaked),
+        fn=len(missed),
+        tn=len(unwanted) - len(leaked),
+        missed=missed,
+        leaked=leaked,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetSummary:
+    """Micro-averaged snippet figures over a set of pages."""
+
+    precision: float
+    recall: float
+    f1: float
+    pages: int
+    tp: int
+    fp: int
+    fn: int
+
+
+def summarize_snippets(scores: Iterable[SnippetScore]) -> SnippetSummary:
+    """Sum the counts over pages, then precision, recall and F1 = 2TP/(2TP+FP+FN)."""
+    items = list(scores)
+    tp = sum(s.tp for s in items)
+    fp = sum(s.fp for s in items)
+    fn = sum(s.fn for s in items)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    denominator = 2 * tp + fp + fn
+    return SnippetSummary(
+        precision=precision,
+        recall=recall,
+        f1=2 * tp / denominator if denominator else (1.0 if items else 0.0),
+        pages=len(items),
+        tp=tp,
+        fp=fp,
+        fn=fn,
     )

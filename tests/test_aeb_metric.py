@@ -11,7 +11,14 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 if str(BENCHMARKS) not in sys.path:
     sys.path.insert(0, str(BENCHMARKS))
 
-from aeb_metric import score_page, shingles, summarize, tokenize  # noqa: E402
+from aeb_metric import (  # noqa: E402
+    score_page,
+    score_snippets,
+    shingles,
+    summarize,
+    summarize_snippets,
+    tokenize,
+)
 
 
 def test_tokens_are_word_runs_with_case_kept() -> None:
@@ -104,7 +111,7 @@ def test_summary_of_nothing_is_zero() -> None:
 
 
 def test_readability_text_conversion_breaks_lines_at_blocks() -> None:
-    from aeb import block_text
+    from extraction import block_text
 
     html = "<div><h2>Title</h2><p>One <b>bold</b> word.</p><p>Two<br>lines</p><ul><li>a</li><li>b</li></ul></div>"
     assert block_text(html) == "Title\nOne bold word.\nTwo\nlines\na\nb"
@@ -112,7 +119,7 @@ def test_readability_text_conversion_breaks_lines_at_blocks() -> None:
 
 
 def test_missing_segments_finds_dropped_and_repeated_text() -> None:
-    from aeb import missing_segments
+    from extraction import missing_segments
 
     truth = "First paragraph of the story here.\nSecond paragraph we will miss entirely.\nAd"
     ours = "First paragraph of the story here."
@@ -123,3 +130,32 @@ def test_missing_segments_finds_dropped_and_repeated_text() -> None:
     runs, _ = missing_segments("Eat every two hours.\nEat every two hours.", "Eat every two hours.")
     assert [run[2] for run in runs] == ["Eat every two hours."]
     assert missing_segments("same text in both", "same text in both") == ([], 0)
+
+
+def test_snippets_match_after_whitespace_is_collapsed() -> None:
+    text = "Le chlorothalonil\n  sera interdit dès 2020.\nAvez-vous apprécié cet article?"
+    score = score_snippets(
+        text,
+        with_=["Le chlorothalonil sera interdit", "Les Suisses pourraient"],
+        without=["Avez-vous  apprécié cet article?", "Plus de sujets"],
+    )
+    assert (score.tp, score.fn, score.fp, score.tn) == (1, 1, 1, 1)
+    assert score.missed == ("Les Suisses pourraient",)
+    assert score.leaked == ("Avez-vous apprécié cet article?",)
+    assert score.f1 == pytest.approx(2 / 4) and score.precision == 0.5 and score.recall == 0.5
+
+
+def test_snippets_of_an_empty_text_are_all_missed_and_none_leaked() -> None:
+    score = score_snippets("", ["a b"], ["c"])
+    assert (score.tp, score.fn, score.fp, score.tn) == (0, 1, 0, 1) and score.f1 == 0.0
+    assert score_snippets("anything", [], []).f1 == 1.0  # nothing to find, nothing to avoid
+
+
+def test_snippet_summary_is_micro_averaged() -> None:
+    pages = [score_snippets("a b c", ["a b", "c"], ["x"]), score_snippets("x y", ["z"], ["x", "q"])]
+    # counts summed: TP 2, FN 1, FP 1 -> F1 = 4 / 6, not the mean of the page F1s (1.0 and 0.0)
+    summary = summarize_snippets(pages)
+    assert (summary.tp, summary.fn, summary.fp, summary.pages) == (2, 1, 1, 2)
+    assert summary.f1 == pytest.approx(4 / 6)
+    assert summary.precision == pytest.approx(2 / 3) and summary.recall == pytest.approx(2 / 3)
+    assert summarize_snippets([]).f1 == 0.0
