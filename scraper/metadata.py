@@ -11,7 +11,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -218,8 +218,9 @@ _NESTED_KEYS = frozenset(
 
 # Separators between a headline and a site name in <title> (and sometimes og:title).
 _TITLE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+|\s*\|\s*")
+_TITLE_SEP_AT_END = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s*$|\s*\|\s*$")
 _WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\u200b-\u200d\u2060\ufeff]")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _HTML_COMMENT = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|^\s*//.*$", re.M)
 _JS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
@@ -567,28 +568,78 @@ def _strip_site(title: str, site_name: str | None, host_words: set[str], *, loos
     return kept.strip()
 
 
+# --- title -------------------------------------------------------------------------------------------
+
+# The headline as the page states it for machines, best first. Each source gives its candidate titles.
+TitleSource = Callable[[HtmlElement, dict[str, list[str]], _JsonLd], list[str]]
+
+
+def _og_title(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    return list(_first_meta(meta, ("og:title",)))
+
+
+def _jsonld_headline(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    headline = _ld_text(_ld_get(ld, "headline")) or _ld_text(_ld_get(ld, "name") if ld.article else None)
+    return [headline] if headline else []
+
+
+def _other_meta_titles(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    return list(_first_meta(meta, TITLE_KEYS[1:] + HEADLINE_KEYS))
+
+
+def _itemprop_headline(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    texts = (_clean(el.text_content()) for el in _XP_ITEMPROP_HEADLINE(tree)[:1])
+    return [t for t in texts if t]
+
+
+TITLE_SOURCES: tuple[TitleSource, ...] = (_og_title, _jsonld_headline, _other_meta_titles, _itemprop_headline)
+
+# A headline has a few words; one or two are a site name or a section label ("Playful Tones", "News").
+MIN_HEADLINE_WORDS = 3
+# A label or dateline printed in the h1 before the headline ("Opinion", "Dec 18 2025") is at most
+# this many words; the headline after it has at least MIN_KICKED_CHARS characters.
+MAX_KICKER_WORDS = 5
+MIN_KICKED_CHARS = 12
+# More h1s than this and the page is a list of teasers, each with its own h1.
+MAX_HEADLINE_H1S = 3
+
+
+def _cut_site_suffix(title: str, site_name: str | None) -> str:
+    """``Headline - Site Name`` without the suffix, even when the site name itself holds separators."""
+    if not site_name or len(site_name) < 4 or len(title) <= len(site_name):
+        return title
+    if _fold(title[-len(site_name) :]) != _fold(site_name):
+        return title
+    head = title[: -len(site_name)]
+    match = _TITLE_SEP_AT_END.search(head)
+    if match and len(head[: match.start()]) >= 10:
+        return head[: match.start()].strip()
+    return title
+
+
+def _kicker_headline(h1s: list[str], candidates: list[str]) -> str | None:
+    """A metadata headline the h1 ends with, after a short label printed before it ("Opinion Headline")."""
+    for h1 in h1s[:1]:
+        key = _fold(h1)
+        for candidate in candidates:
+            tail = _fold(candidate)
+            if len(tail) < MIN_KICKED_CHARS or not key.endswith(tail) or key == tail:
+                continue
+            if 0 < len(key[: -len(tail)].split()) <= MAX_KICKER_WORDS:
+                return candidate
+    return None
+
+
 def _title(
     tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, site_name: str | None, url: str | None
 ) -> str | None:
     hosts = _host_words(url)
-    h1s = [t for t in (_clean(h.text_content()) for h in _XP_H1(tree)[:5]) if t and len(t) > 3]
+    h1_elements = _XP_H1(tree)
+    h1s = [t for t in (_clean(h.text_content()) for h in h1_elements[:5]) if t and len(t) > 3]
     title_el = _XP_TITLE(tree)
     html_title = _clean(title_el[0].text_content()) if title_el else None
-    candidates: list[str] = []
-    for value in _first_meta(meta, TITLE_KEYS[:1]):
-        candidates.append(value)
-    headline = _ld_text(_ld_get(ld, "headline")) or _ld_text(_ld_get(ld, "name") if ld.article else None)
-    if headline:
-        candidates.append(headline)
-    for value in _first_meta(meta, TITLE_KEYS[1:] + HEADLINE_KEYS):
-        candidates.append(value)
-    for el in _XP_ITEMPROP_HEADLINE(tree)[:1]:
-        text = _clean(el.text_content())
-        if text:
-            candidates.append(text)
-    if html_title:
-        candidates.append(html_title)
-    folded = [_fold(c) for c in candidates]
+    candidates = [_cut_site_suffix(c, site_name) for source in TITLE_SOURCES for c in source(tree, meta, ld)]
+    folded = [_fold(c) for c in candidates + ([html_title] if html_title else [])]
     # A visible h1 that a metadata title agrees with (fully or as one side of "Headline | Site") is the
     # headline as readers see it, without any site label or section prefix.
     for h1 in h1s:
@@ -597,7 +648,19 @@ def _title(
             continue
         if any(key == c or (key in c and len(key) > 0.4 * len(c)) for c in folded):
             return h1
-    for candidate in candidates[:-1] if html_title else candidates:
+    stripped_all = [_strip_site(c, site_name, hosts, loose=False) for c in candidates]
+    if html_title:
+        stripped_all.append(_strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=False))
+    kicked = _kicker_headline(h1s, stripped_all)
+    if kicked:
+        return kicked
+    # Metadata titles are often written for search engines and share cards; where they disagree with
+    # the page's own h1, readers see the h1 (seen on news, shop blogs and company blogs alike).
+    if len(h1_elements) <= MAX_HEADLINE_H1S:
+        for h1 in h1s:
+            if len(h1.split()) >= MIN_HEADLINE_WORDS and not _is_site_label(h1, site_name, hosts):
+                return h1
+    for candidate in candidates:
         stripped = _strip_site(candidate, site_name, hosts, loose=False)
         if stripped:
             # A longer h1 beginning with a truncated metadata headline is the full one.
@@ -607,7 +670,7 @@ def _title(
                     return h1
             return stripped
     if html_title:
-        stripped = _strip_site(html_title, site_name, hosts, loose=True)
+        stripped = _strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=True)
         if len(h1s) == 1 and _fold(h1s[0]) in _fold(html_title):
             return h1s[0]
         return stripped
