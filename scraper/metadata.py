@@ -256,6 +256,18 @@ _ORG_WORDS = re.compile(
     re.I,
 )
 _CAMEL_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+# A dateline glued to the name before it, as page text runs together: "Marco BambiniDec 18, 2025".
+_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
+# An outlet printed right after the name without a separator: "Jane Roe The Associated Press",
+# "Jane Roe USA TODAY NETWORK" (seen in meta tags on three newspaper groups' sites).
+_OUTLET_AFTER_NAME = re.compile(r"(?<=[a-z.])\s+(?:The\s+[A-Z].*|[A-Z]{2,}(?:\s+[A-Z]{2,})+)$")
+# Post-nominal letters after a name: "Lauren Manaker MS, RDN, LD", "Jane Roe, Ph.D.".
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+)$")
+_ROMAN = re.compile(r"^[IVX]+$")
+# Lowercase words that join co-authors in one byline ("A and B"); any other lowercase word between two
+# names is a role ("Contributions from", "Photography by", "Reviewed by").
+_JOIN_WORDS = frozenset({"and", "und", "et", "y", "e", "en", "og", "och", "i", "ve"})
+_WORDS = re.compile(r"[^\W\d_]+")
 _LABEL_PREFIX = re.compile(r"^\w{3,12}\s*:\s*(?=\w)")
 _NAME_PARTICLES = frozenset(
     {
@@ -287,6 +299,8 @@ _LANG_SPLIT = re.compile(r"[,;\s]+")
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 
 MAX_AUTHORS = 10
+# A preposition before a dateline ("on", "am", "le") is this short; longer words are not cut.
+MAX_GLUE_WORD = 3
 MAX_TAGS = 40
 
 
@@ -690,15 +704,20 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
         return []
     text = re.sub(r"\([^)]*\)", " ", text)
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
-    text = _DATE_TAIL.sub("", text)
+    cut = _DATE_TAIL.sub("", _GLUED_MONTH.sub(" ", text))
+    if strict and cut != text:
+        cut = _lower_tail_cut(cut)
+    text = cut
     text = _NAME_SPLIT_PERIOD.sub(", ", text)
     text = _BY_PREFIX.sub("", text).strip(" ,;:|-–—")
     text = _LABEL_PREFIX.sub("", text)
     names: list[str] = []
     for part in _SPLIT_AUTHORS.split(text):
-        part = _BY_PREFIX.sub("", part).strip(" ,;:|-–—.'\"")
+        part = _BY_PREFIX.sub("", part).strip(" ,;:|-–—'\"")
         part = _FOR_SUFFIX.sub("", part).strip(" ,;:|-–—")
-        if not part or part.startswith("@"):
+        part = _OUTLET_AFTER_NAME.sub("", part)
+        part = _strip_credentials(part)
+        if not part or part.startswith("@") or (names and _CREDENTIAL.match(part)):
             continue
         words = part.split()
         if (
@@ -739,12 +758,62 @@ def _post_meta_byline(tree: HtmlElement, site_name: str | None) -> list[tuple[st
     return []
 
 
+def _strip_credentials(part: str) -> str:
+    """A name without its post-nominal letters ("MS", "Ph.D.") or a sentence's full stop ("Jr." stays)."""
+    words = part.split()
+    if not part.isupper():
+        while len(words) > 2 and _CREDENTIAL.match(words[-1]) and not _ROMAN.match(words[-1]):
+            words.pop()
+    if words and words[-1].endswith(".") and len(words[-1]) > 4 and "." not in words[-1][:-1]:
+        words[-1] = words[-1][:-1]  # a full stop, not an initial ("C.J.") or an abbreviation ("Jr.")
+    return " ".join(words)
+
+
+def _is_outlet(name: str) -> bool:
+    """A credit naming an organisation rather than a person ("The Daily Journal", "Example Media")."""
+    return bool(_ORG_WORDS.search(name)) or name.split()[0].lower() == "the"
+
+
 def _people_first(names: list[str]) -> list[str]:
     """In a byline naming people, drop the outlet credited beside them ("Jane Roe, Example Media")."""
     people = [n for n in names if len(n.split()) >= 2 and not _ORG_WORDS.search(n)]
     if not people:
         return names
     return people
+
+
+def _lower_tail_cut(text: str) -> str:
+    """A byline without the short word left once its date was cut ("... and Tom Caswell on", "am")."""
+    words = text.split()
+    if words and words[-1][:1].islower() and len(words[-1].strip(":,")) <= MAX_GLUE_WORD:
+        words.pop()
+    return " ".join(words)
+
+
+def _lead_credit(names: tuple[str, ...], statement: str | None) -> tuple[str, ...]:
+    """The names a visible byline credits as authors, when metadata lists more people.
+
+    JSON-LD and meta tags often list everyone involved (photographers, editors, contributors) as
+    authors; the visible byline names the authors first and the others after a role ("Contributions
+    from", "Photography by", "Reviewed by"): a lowercase word other than "and" between two names.
+    Seen on games, fashion, tabloid and real-estate news sites.
+    """
+    if len(names) < 2 or not statement:
+        return names
+    text = " ".join(statement.split())
+    low = text.lower()
+    found = sorted((low.find(name.lower()), name) for name in names if name.lower() in low)
+    if len(found) < 2 or found[0][1] != names[0]:
+        return names  # not one statement of several credits, led by the first author
+    lead = [found[0][1]]
+    end = found[0][0] + len(found[0][1])
+    for pos, name in found[1:]:
+        between = _WORDS.findall(text[end:pos]) if pos >= end else []
+        if any(w[:1].islower() and w not in _JOIN_WORDS for w in between):
+            return tuple(lead)
+        lead.append(name)
+        end = pos + len(name)
+    return names
 
 
 def _byline_parts(el: HtmlElement) -> list[HtmlElement]:
@@ -833,18 +902,39 @@ def _authors(
         if not names:
             continue
         keys = {re.sub(r"\W", "", _fold(n)) for n in names}
-        if site_key and all(k and (k in site_key or site_key in k) for k in keys):
-            # Only the site's own name: a real byline elsewhere on the page is better.
+        if (site_key and all(k and (k in site_key or site_key in k) for k in keys)) or all(
+            _is_outlet(n) for n in names
+        ):
+            # Only the site's own name or an outlet's: a person's byline elsewhere on the page is better.
             deferred = deferred or list(names)
             continue
         # A visible byline naming these people and more (co-authors) is the fuller statement.
         folded = {_fold(n) for n in names}
         for extra in visible_bylines(_XP_BYLINE)[:2]:
             if folded < {_fold(n) for n in extra}:
-                return extra
-        return names
+                return _without_outlets(extra)
+        return _without_outlets(_lead_credit(names, _byline_statement(tree, names[0])))
     visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
-    return visible[0] if visible else tuple(deferred)
+    if visible and not (deferred and all(_is_outlet(n) for n in visible[0])):
+        return _without_outlets(visible[0])
+    return tuple(deferred)
+
+
+def _without_outlets(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names without the outlets or agencies credited beside people; an outlet credited alone stays."""
+    people = tuple(n for n in names if not _is_outlet(n))
+    return people or names
+
+
+def _byline_statement(tree: HtmlElement, first_name: str) -> str | None:
+    """The text of the first visible byline that names ``first_name``."""
+    key = _fold(first_name)
+    for xpath in (_XP_BYLINE, _XP_AUTHOR_CLASS):
+        for el in xpath(tree)[:6]:
+            text = _short_text(el, 300)
+            if text and key in _fold(text):
+                return text
+    return None
 
 
 def _first_date(values: Iterable[Any]) -> str | None:
