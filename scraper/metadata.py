@@ -56,12 +56,19 @@ _XP_CANONICAL = lxml.etree.XPath(
     "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]"
 )
 _XP_IMAGE_SRC = lxml.etree.XPath("//link[@rel='image_src'][@href]/@href")
+# Inside a reader's comment. Article and body elements are left out: blog themes mark them
+# "comments-open" (seen on news, tech and blog sites), and that says nothing about what they hold.
+_IN_COMMENT = (
+    "ancestor::*[not(self::article or self::main or self::body)]"
+    "[contains(@class, 'comment') or contains(@id, 'comment')]"
+)
 # The article's own <time> elements: one in an aside, nav or footer, a comment or "related" box, or a
-# list item that links elsewhere (a teaser list) dates another article or a reply, not this one. Explicitly marked publication times first; then those
-# after the headline (a dateline sits by its headline), then those before it, nearest first.
+# list item that links elsewhere (a teaser list) dates another article or a reply, not this one.
+# Explicitly marked publication times first; then those after the headline (a dateline sits by its
+# headline), then those before it, nearest first.
 _NOT_TEASER = (
     "[not(ancestor::aside or ancestor::nav or ancestor::footer or ancestor::li[.//a[@href]]"
-    " or ancestor::*[contains(@class, 'comment') or contains(@id, 'comment') or contains(@class, 'related')])]"
+    f" or {_IN_COMMENT} or ancestor::*[contains(@class, 'related')])]"
 )
 _XP_TIME_MARKED = lxml.etree.XPath(
     f"//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]{_NOT_TEASER}"
@@ -73,12 +80,17 @@ _XP_ITEMPROP_DATE = lxml.etree.XPath("//*[@itemprop='datePublished'][not(self::m
 _XP_ITEMPROP_MODIFIED = lxml.etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
 _XP_ITEMPROP_HEADLINE = lxml.etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
 _XP_ITEMPROP_AUTHOR = lxml.etree.XPath(
-    "//*[@itemprop='author' or @itemprop='creator'][not(self::meta)]"
-    "[not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+    f"//*[@itemprop='author' or @itemprop='creator'][not(self::meta)][not({_IN_COMMENT})]"
 )
 _XP_ITEMPROP_NAME = lxml.etree.XPath(".//*[@itemprop='name']")
-_XP_REL_AUTHOR = lxml.etree.XPath(
-    "//body//a[@rel='author'][not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+_XP_REL_AUTHOR = lxml.etree.XPath(f"//body//a[@rel='author'][not({_IN_COMMENT})]")
+# Links to an author's page ("/author/jane-roe", "/authors/...", "/autor/..."), the byline of many
+# templates that mark nothing else (seen on university blogs, science and tech news sites). Links in
+# lists, asides, navigation and footers belong to teasers and menus.
+_XP_AUTHOR_LINK = lxml.etree.XPath(
+    "//body//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
+    " or contains(@href, '/auteur/')]"
+    f"[not(ancestor::li or ancestor::aside or ancestor::nav or ancestor::footer or {_IN_COMMENT})]"
 )
 # Short elements named like an author's name, the last resort for a byline.
 _XP_AUTHOR_CLASS = lxml.etree.XPath(
@@ -86,7 +98,7 @@ _XP_AUTHOR_CLASS = lxml.etree.XPath(
     "[self::span or self::a or self::div or self::p or self::li]"
 )
 _XP_FIRST_PARAGRAPHS = lxml.etree.XPath("(//body//p)[position() <= 12]//text()")
-_XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
+_XP_IN_FORM = lxml.etree.XPath(f"ancestor::form | {_IN_COMMENT}")
 _XP_BYLINE = lxml.etree.XPath(
     "//body//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
     " or contains(@class, 'author-name') or contains(@class, 'authorName')]"
@@ -268,6 +280,8 @@ _ROMAN = re.compile(r"^[IVX]+$")
 # names is a role ("Contributions from", "Photography by", "Reviewed by").
 _JOIN_WORDS = frozenset({"and", "und", "et", "y", "e", "en", "og", "och", "i", "ve"})
 _WORDS = re.compile(r"[^\W\d_]+")
+# "by" in the languages of the development pages, as author links print it ("Beiträge von Jane Roe").
+_LINK_BY_WORDS = frozenset({"by", "von", "par", "por", "door", "di", "da", "from", "av", "af"})
 _LABEL_PREFIX = re.compile(r"^\w{3,12}\s*:\s*(?=\w)")
 _NAME_PARTICLES = frozenset(
     {
@@ -299,6 +313,8 @@ _LANG_SPLIT = re.compile(r"[,;\s]+")
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 
 MAX_AUTHORS = 10
+# "First Last Outlet": a name and at least one word of an outlet after it.
+MIN_NAME_WITH_OUTLET_WORDS = 3
 # A preposition before a dateline ("on", "am", "le") is this short; longer words are not cut.
 MAX_GLUE_WORD = 3
 MAX_TAGS = 40
@@ -720,8 +736,9 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
         if not part or part.startswith("@") or (names and _CREDENTIAL.match(part)):
             continue
         words = part.split()
+        desk = not strict and _is_desk_credit(part)
         if (
-            _ROLE_WORDS.search(_CAMEL_GLUE.sub(" ", part))
+            (_ROLE_WORDS.search(_CAMEL_GLUE.sub(" ", part)) and not desk)
             or _NON_NAME.search(part)
             or _DOMAIN.search(part)
             or len(words) > 5
@@ -756,6 +773,12 @@ def _post_meta_byline(tree: HtmlElement, site_name: str | None) -> list[tuple[st
         if names and len(names) <= 4:
             return [_dedupe(names, MAX_AUTHORS)]
     return []
+
+
+def _is_desk_credit(part: str) -> bool:
+    """A desk credited in metadata instead of a person ("Slate Staff", "News Staff"): kept as an outlet."""
+    match = _ROLE_WORDS.search(part)
+    return bool(match) and match.group(0).lower() == "staff" and part[:1].isupper() and len(part.split()) <= 3
 
 
 def _strip_credentials(part: str) -> str:
@@ -879,8 +902,15 @@ def _authors(
                 else (el.get("content") or el.text_content())
             )
         sources.append(names)
-    sources.append([el.text_content() for el in _XP_REL_AUTHOR(tree)[:MAX_AUTHORS]])
+    sources.append([_link_name(el) for el in _XP_REL_AUTHOR(tree)[:MAX_AUTHORS]])
+    links = _XP_AUTHOR_LINK(tree)
+    if links:
+        # the first author link, and co-authors linked beside it in the same byline
+        box = links[0].getparent()
+        sources.append([_link_name(el) for el in links[:MAX_AUTHORS] if el.getparent() is box])
     site_key = re.sub(r"\W", "", _fold(site_name)) if site_name else ""
+    publisher_name = _ld_text(_ld_get(ld, "publisher"), ld.by_id)
+    outlets = [n for n in (site_name, publisher_name) if n]
 
     def visible_bylines(xpath: lxml.etree.XPath) -> list[tuple[str, ...]]:
         found = []
@@ -892,7 +922,7 @@ def _authors(
                 text = _short_text(part, 120)
                 names = _clean_person(text, site_name, strict=True) if text else []
                 if names and len(names) <= 4:
-                    found.append(_dedupe(names, MAX_AUTHORS))
+                    found.append(_dedupe((_cut_outlet_suffix(n, outlets) for n in names), MAX_AUTHORS))
                     break
         return found
 
@@ -907,6 +937,7 @@ def _authors(
         ):
             # Only the site's own name or an outlet's: a person's byline elsewhere on the page is better.
             deferred = deferred or list(names)
+            outlets.extend(names)
             continue
         # A visible byline naming these people and more (co-authors) is the fuller statement.
         folded = {_fold(n) for n in names}
@@ -918,6 +949,33 @@ def _authors(
     if visible and not (deferred and all(_is_outlet(n) for n in visible[0])):
         return _without_outlets(visible[0])
     return tuple(deferred)
+
+
+def _cut_outlet_suffix(name: str, outlets: list[str]) -> str:
+    """A visible byline's name without the outlet printed after it ("Jane Roe Cherry Hill Courier-Post").
+
+    The outlets are the page's own names for itself (site name, publisher, an outlet credited in its
+    metadata); the name before them keeps at least two words. Seen on three newspaper groups' sites.
+    """
+    words = name.split()
+    if len(words) < MIN_NAME_WITH_OUTLET_WORDS or not outlets:
+        return name
+    keys = [_fold(o).removeprefix("the ") for o in outlets]
+    for cut in range(2, len(words)):
+        tail = _fold(" ".join(words[cut:]))
+        if any(key.startswith(tail) for key in keys if key):
+            return " ".join(words[:cut])
+    return name
+
+
+def _link_name(link: HtmlElement) -> str:
+    """The name in an author link's text: "View all posts by Jane Roe", "Alle Artikel von Jane Roe"."""
+    words = [w for w in (link.text_content() or "").split() if any(c.isalpha() for c in w)]
+    # the last "by" with words before it and a capitalised name of two or more words after it
+    for i in range(len(words) - 3, 0, -1):
+        if words[i].lower() in _LINK_BY_WORDS and words[i + 1][:1].isupper():
+            return " ".join(words[i + 1 :])
+    return " ".join(words)
 
 
 def _without_outlets(names: tuple[str, ...]) -> tuple[str, ...]:
