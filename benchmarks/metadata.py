@@ -45,7 +45,9 @@ AEB_FIELDS = (*CORE_FIELDS, "language", "section")
 ALL_SYSTEMS = ("scraper", "scraper-record", "trafilatura", "newspaper4k", "htmldate")
 DEFAULT_SYSTEMS = ("scraper", "trafilatura", "newspaper4k")
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " ", "…": "...", "\xad": None})
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " ", "…": "...", "\xad": None}
+)
 
 Result = dict[str, Any]
 System = Callable[[bytes, str], tuple[Result, float]]

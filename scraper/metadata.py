@@ -680,7 +680,9 @@ def _title(
             return h1
     stripped_all = [_strip_site(c, site_name, hosts, loose=False) for c in candidates]
     if html_title:
-        stripped_all.append(_strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=False))
+        stripped_all.append(
+            _strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=False)
+        )
     kicked = _kicker_headline(h1s, stripped_all)
     if kicked:
         return kicked
@@ -701,7 +703,11 @@ def _title(
             return stripped
     if html_title:
         stripped = _strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=True)
-        if len(h1s) == 1 and _fold(h1s[0]) in _fold(html_title):
+        if (
+            len(h1s) == 1
+            and _fold(h1s[0]) in _fold(html_title)
+            and not _is_site_label(h1s[0], site_name, hosts)
+        ):
             return h1s[0]
         return stripped
     return h1s[0] if h1s else None
@@ -945,7 +951,9 @@ def _authors(
             if folded < {_fold(n) for n in extra}:
                 return _without_outlets(extra)
         return _without_outlets(_lead_credit(names, _byline_statement(tree, names[0])))
-    visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
+    visible = (
+        visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
+    )
     if visible and not (deferred and all(_is_outlet(n) for n in visible[0])):
         return _without_outlets(visible[0])
     return tuple(deferred)
@@ -1148,7 +1156,9 @@ def _tags(meta: dict[str, list[str]], ld: _JsonLd, tree: HtmlElement | None = No
                 break
     tags = [t.strip() for v in values for t in _KEYWORD_SPLIT.split(v) if t.strip() and len(t) < 80]
     if not tags and tree is not None:
-        tags = [t for t in (_clean(a.text_content()) for a in _XP_REL_TAG(tree)[:MAX_TAGS]) if t and len(t) < 80]
+        tags = [
+            t for t in (_clean(a.text_content()) for a in _XP_REL_TAG(tree)[:MAX_TAGS]) if t and len(t) < 80
+        ]
     return _dedupe(tags, MAX_TAGS)
 
 
