@@ -10,10 +10,11 @@ Sets (development halves, split by site; see ../shared/bench/news-dev/README.md)
 - ``trafeval``: the same layout; only pages whose truth gives a field are scored on it.
 
 Comparison: titles case-folded with whitespace collapsed (and typographic quotes and dashes made plain),
-authors as sets of such names, dates by their first ten characters (the day). CPU time (process time, ms per page) excludes HTML parsing
-for ``scraper``, ``trafilatura`` and ``htmldate`` (each gets a parsed tree); ``newspaper4k`` parses itself,
-so its ms include that. ``htmldate`` (date only) and ``scraper-record`` (the whole ``scraper.extract``,
-body included) are available with ``--systems``.
+authors as sets of such names, dates by their first ten characters (the day). CPU time (process time, ms
+per page) excludes HTML parsing for ``scraper``, ``trafilatura`` and ``htmldate`` (each gets a parsed
+tree); ``newspaper4k`` parses itself, so its ms include that. ``htmldate`` (date only, as trafilatura
+calls it) and ``scraper-record`` (the whole ``scraper.extract``, body included) are available with
+``--systems``.
 """
 
 from __future__ import annotations
