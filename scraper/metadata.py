@@ -11,7 +11,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 from lxml.html import HtmlElement
 
-from .dates import date_from_url, normalize_date
+from .dates import date_from_page, date_from_url, normalize_date
 from .language import guess_language
 
 log = logging.getLogger(__name__)
@@ -56,37 +56,46 @@ _XP_CANONICAL = lxml.etree.XPath(
     "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]"
 )
 _XP_IMAGE_SRC = lxml.etree.XPath("//link[@rel='image_src'][@href]/@href")
-_XP_TIME = lxml.etree.XPath(
-    "//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]"
-    " | //article//time | //main//time | //time"
+# Inside a reader's comment. Article and body elements are left out: blog themes mark them
+# "comments-open" (seen on news, tech and blog sites), and that says nothing about what they hold.
+_IN_COMMENT = (
+    "ancestor::*[not(self::article or self::main or self::body)]"
+    "[contains(@class, 'comment') or contains(@id, 'comment')]"
 )
+# The article's own <time> elements: one in an aside, nav or footer, a comment or "related" box, or a
+# list item that links elsewhere (a teaser list) dates another article or a reply, not this one.
+# Explicitly marked publication times first.
+_NOT_TEASER = (
+    "[not(ancestor::aside or ancestor::nav or ancestor::footer or ancestor::li[.//a[@href]]"
+    f" or {_IN_COMMENT} or ancestor::*[contains(@class, 'related')])]"
+)
+_XP_TIME_MARKED = lxml.etree.XPath(
+    f"//time[@pubdate or @itemprop='datePublished' or contains(@class, 'publish')]{_NOT_TEASER}"
+)
+_XP_TIME = lxml.etree.XPath(f"//body//time{_NOT_TEASER}")
 _XP_ITEMPROP_DATE = lxml.etree.XPath("//*[@itemprop='datePublished'][not(self::meta)]")
 _XP_ITEMPROP_MODIFIED = lxml.etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
 _XP_ITEMPROP_HEADLINE = lxml.etree.XPath("//*[@itemprop='headline'][not(self::meta)]")
 _XP_ITEMPROP_AUTHOR = lxml.etree.XPath(
-    "//*[@itemprop='author' or @itemprop='creator'][not(self::meta)]"
-    "[not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+    f"//*[@itemprop='author' or @itemprop='creator'][not(self::meta)][not({_IN_COMMENT})]"
 )
 _XP_ITEMPROP_NAME = lxml.etree.XPath(".//*[@itemprop='name']")
-_XP_REL_AUTHOR = lxml.etree.XPath(
-    "//body//a[@rel='author'][not(ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+_XP_REL_AUTHOR = lxml.etree.XPath(f"//body//a[@rel='author'][not({_IN_COMMENT})]")
+# Links to an author's page ("/author/jane-roe", "/authors/...", "/autor/..."), the byline of many
+# templates that mark nothing else (seen on university blogs, science and tech news sites). Links in
+# lists, asides, navigation and footers belong to teasers and menus.
+_XP_AUTHOR_LINK = lxml.etree.XPath(
+    "//body//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/autor/')"
+    " or contains(@href, '/auteur/')]"
+    f"[not(ancestor::li or ancestor::aside or ancestor::nav or ancestor::footer or {_IN_COMMENT})]"
 )
 # Short elements named like an author's name, the last resort for a byline.
 _XP_AUTHOR_CLASS = lxml.etree.XPath(
     "//body//*[@class][contains(@class, 'author') or contains(@class, 'Author')]"
     "[self::span or self::a or self::div or self::p or self::li]"
 )
-# Unlisted meta keys that still name a publication date ("sn-post-date", "pub_date").
-_DATE_META_KEY = re.compile(r"(publish|pub|post|release|creat).{0,3}date|date.{0,3}(publish|creat)")
-_ISO_IN_TEXT = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 _XP_FIRST_PARAGRAPHS = lxml.etree.XPath("(//body//p)[position() <= 12]//text()")
-_XP_IN_FORM = lxml.etree.XPath("ancestor::form | ancestor::*[contains(@class, 'comment')]")
-# Visible datelines: elements whose class says they hold the publication date.
-_XP_DATE_CLASS = lxml.etree.XPath(
-    "//body//*[contains(@class, 'publish') or contains(@class, 'date') or contains(@class, 'Date')"
-    " or contains(@class, 'posted') or contains(@class, 'time')]"
-    "[not(contains(@class, 'update') or contains(@class, 'modif'))][string-length(normalize-space()) < 80]"
-)
+_XP_IN_FORM = lxml.etree.XPath(f"ancestor::form | {_IN_COMMENT}")
 _XP_BYLINE = lxml.etree.XPath(
     "//body//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
     " or contains(@class, 'author-name') or contains(@class, 'authorName')]"
@@ -219,7 +228,7 @@ _NESTED_KEYS = frozenset(
 # Separators between a headline and a site name in <title> (and sometimes og:title).
 _TITLE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|/)\s+|\s*\|\s*")
 _WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad\u200b-\u200d\u2060\ufeff]")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _HTML_COMMENT = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|^\s*//.*$", re.M)
 _JS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
@@ -255,6 +264,20 @@ _ORG_WORDS = re.compile(
     re.I,
 )
 _CAMEL_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+# A dateline glued to the name before it, as page text runs together: "Marco BambiniDec 18, 2025".
+_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
+# An outlet printed right after the name without a separator: "Jane Roe The Associated Press",
+# "Jane Roe USA TODAY NETWORK" (seen in meta tags on three newspaper groups' sites).
+_OUTLET_AFTER_NAME = re.compile(r"(?<=[a-z.])\s+(?:The\s+[A-Z].*|[A-Z]{2,}(?:\s+[A-Z]{2,})+)$")
+# Post-nominal letters after a name: "Lauren Manaker MS, RDN, LD", "Jane Roe, Ph.D.".
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|[A-Z][a-z]?\.(?:[A-Z][a-z]?\.)+)$")
+_ROMAN = re.compile(r"^[IVX]+$")
+# Lowercase words that join co-authors in one byline ("A and B"); any other lowercase word between two
+# names is a role ("Contributions from", "Photography by", "Reviewed by").
+_JOIN_WORDS = frozenset({"and", "und", "et", "y", "e", "en", "og", "och", "i", "ve"})
+_WORDS = re.compile(r"[^\W\d_]+")
+# "by" in the languages of the development pages, as author links print it ("Beiträge von Jane Roe").
+_LINK_BY_WORDS = frozenset({"by", "von", "par", "por", "door", "di", "da", "from", "av", "af"})
 _LABEL_PREFIX = re.compile(r"^\w{3,12}\s*:\s*(?=\w)")
 _NAME_PARTICLES = frozenset(
     {
@@ -286,6 +309,8 @@ _LANG_SPLIT = re.compile(r"[,;\s]+")
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 
 MAX_AUTHORS = 10
+# "First Last Outlet": a name and at least one word of an outlet after it.
+MIN_NAME_WITH_OUTLET_WORDS = 3
 MAX_TAGS = 40
 
 
@@ -567,28 +592,65 @@ def _strip_site(title: str, site_name: str | None, host_words: set[str], *, loos
     return kept.strip()
 
 
+# --- title -------------------------------------------------------------------------------------------
+
+# The headline as the page states it for machines, best first. Each source gives its candidate titles.
+TitleSource = Callable[[HtmlElement, dict[str, list[str]], _JsonLd], list[str]]
+
+
+def _og_title(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    return list(_first_meta(meta, ("og:title",)))
+
+
+def _jsonld_headline(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    headline = _ld_text(_ld_get(ld, "headline")) or _ld_text(_ld_get(ld, "name") if ld.article else None)
+    return [headline] if headline else []
+
+
+def _other_meta_titles(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    return list(_first_meta(meta, TITLE_KEYS[1:] + HEADLINE_KEYS))
+
+
+def _itemprop_headline(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    texts = (_clean(el.text_content()) for el in _XP_ITEMPROP_HEADLINE(tree)[:1])
+    return [t for t in texts if t]
+
+
+TITLE_SOURCES: tuple[TitleSource, ...] = (_og_title, _jsonld_headline, _other_meta_titles, _itemprop_headline)
+
+# A headline has a few words; one or two are a site name or a section label ("Playful Tones", "News").
+MIN_HEADLINE_WORDS = 3
+# A label or dateline printed in the h1 before the headline ("Opinion", "Dec 18 2025") is at most
+# this many words; the headline after it has at least MIN_KICKED_CHARS characters.
+MAX_KICKER_WORDS = 5
+MIN_KICKED_CHARS = 12
+# More h1s than this and the page is a list of teasers, each with its own h1.
+MAX_HEADLINE_H1S = 3
+
+
+def _kicker_headline(h1s: list[str], candidates: list[str]) -> str | None:
+    """A metadata headline the h1 ends with, after a short label printed before it ("Opinion Headline")."""
+    for h1 in h1s[:1]:
+        key = _fold(h1)
+        for candidate in candidates:
+            tail = _fold(candidate)
+            if len(tail) < MIN_KICKED_CHARS or not key.endswith(tail) or key == tail:
+                continue
+            if 0 < len(key[: -len(tail)].split()) <= MAX_KICKER_WORDS:
+                return candidate
+    return None
+
+
 def _title(
     tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, site_name: str | None, url: str | None
 ) -> str | None:
     hosts = _host_words(url)
-    h1s = [t for t in (_clean(h.text_content()) for h in _XP_H1(tree)[:5]) if t and len(t) > 3]
+    h1_elements = _XP_H1(tree)
+    h1s = [t for t in (_clean(h.text_content()) for h in h1_elements[:5]) if t and len(t) > 3]
     title_el = _XP_TITLE(tree)
     html_title = _clean(title_el[0].text_content()) if title_el else None
-    candidates: list[str] = []
-    for value in _first_meta(meta, TITLE_KEYS[:1]):
-        candidates.append(value)
-    headline = _ld_text(_ld_get(ld, "headline")) or _ld_text(_ld_get(ld, "name") if ld.article else None)
-    if headline:
-        candidates.append(headline)
-    for value in _first_meta(meta, TITLE_KEYS[1:] + HEADLINE_KEYS):
-        candidates.append(value)
-    for el in _XP_ITEMPROP_HEADLINE(tree)[:1]:
-        text = _clean(el.text_content())
-        if text:
-            candidates.append(text)
-    if html_title:
-        candidates.append(html_title)
-    folded = [_fold(c) for c in candidates]
+    candidates = [c for source in TITLE_SOURCES for c in source(tree, meta, ld)]
+    folded = [_fold(c) for c in candidates + ([html_title] if html_title else [])]
     # A visible h1 that a metadata title agrees with (fully or as one side of "Headline | Site") is the
     # headline as readers see it, without any site label or section prefix.
     for h1 in h1s:
@@ -597,7 +659,19 @@ def _title(
             continue
         if any(key == c or (key in c and len(key) > 0.4 * len(c)) for c in folded):
             return h1
-    for candidate in candidates[:-1] if html_title else candidates:
+    stripped_all = [_strip_site(c, site_name, hosts, loose=False) for c in candidates]
+    if html_title:
+        stripped_all.append(_strip_site(html_title, site_name, hosts, loose=False))
+    kicked = _kicker_headline(h1s, stripped_all)
+    if kicked:
+        return kicked
+    # Metadata titles are often written for search engines and share cards; where they disagree with
+    # the page's own h1, readers see the h1 (seen on news, shop blogs and company blogs alike).
+    if len(h1_elements) <= MAX_HEADLINE_H1S:
+        for h1 in h1s:
+            if len(h1.split()) >= MIN_HEADLINE_WORDS and not _is_site_label(h1, site_name, hosts):
+                return h1
+    for candidate in candidates:
         stripped = _strip_site(candidate, site_name, hosts, loose=False)
         if stripped:
             # A longer h1 beginning with a truncated metadata headline is the full one.
@@ -627,15 +701,17 @@ def _clean_person(raw: str, site_name: str | None, *, strict: bool = False) -> l
         return []
     text = re.sub(r"\([^)]*\)", " ", text)
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
-    text = _DATE_TAIL.sub("", text)
+    text = _DATE_TAIL.sub("", _GLUED_MONTH.sub(" ", text))
     text = _NAME_SPLIT_PERIOD.sub(", ", text)
     text = _BY_PREFIX.sub("", text).strip(" ,;:|-–—")
     text = _LABEL_PREFIX.sub("", text)
     names: list[str] = []
     for part in _SPLIT_AUTHORS.split(text):
-        part = _BY_PREFIX.sub("", part).strip(" ,;:|-–—.'\"")
+        part = _BY_PREFIX.sub("", part).strip(" ,;:|-–—'\"")
         part = _FOR_SUFFIX.sub("", part).strip(" ,;:|-–—")
-        if not part or part.startswith("@"):
+        part = _OUTLET_AFTER_NAME.sub("", part)
+        part = _strip_credentials(part)
+        if not part or part.startswith("@") or (names and _CREDENTIAL.match(part)):
             continue
         words = part.split()
         if (
@@ -676,12 +752,55 @@ def _post_meta_byline(tree: HtmlElement, site_name: str | None) -> list[tuple[st
     return []
 
 
+def _strip_credentials(part: str) -> str:
+    """A name without its post-nominal letters ("MS", "Ph.D.") or a sentence's full stop ("Jr." stays)."""
+    words = part.split()
+    if not part.isupper():
+        while len(words) > 2 and _CREDENTIAL.match(words[-1]) and not _ROMAN.match(words[-1]):
+            words.pop()
+    if words and words[-1].endswith(".") and len(words[-1]) > 4 and "." not in words[-1][:-1]:
+        words[-1] = words[-1][:-1]  # a full stop, not an initial ("C.J.") or an abbreviation ("Jr.")
+    return " ".join(words)
+
+
+def _is_outlet(name: str) -> bool:
+    """A credit naming an organisation rather than a person ("The Daily Journal", "Example Media")."""
+    words = name.split()
+    return bool(_ORG_WORDS.search(name)) or (bool(words) and words[0].lower() == "the")
+
+
 def _people_first(names: list[str]) -> list[str]:
     """In a byline naming people, drop the outlet credited beside them ("Jane Roe, Example Media")."""
     people = [n for n in names if len(n.split()) >= 2 and not _ORG_WORDS.search(n)]
     if not people:
         return names
     return people
+
+
+def _lead_credit(names: tuple[str, ...], statement: str | None) -> tuple[str, ...]:
+    """The names a visible byline credits as authors, when metadata lists more people.
+
+    JSON-LD and meta tags often list everyone involved (photographers, editors, contributors) as
+    authors; the visible byline names the authors first and the others after a role ("Contributions
+    from", "Photography by", "Reviewed by"): a lowercase word other than "and" between two names.
+    Seen on games, fashion, tabloid and real-estate news sites.
+    """
+    if len(names) < 2 or not statement:
+        return names
+    text = " ".join(statement.split())
+    low = text.lower()
+    found = sorted((low.find(name.lower()), name) for name in names if name.lower() in low)
+    if len(found) < 2 or found[0][1] != names[0]:
+        return names  # not one statement of several credits, led by the first author
+    lead = [found[0][1]]
+    end = found[0][0] + len(found[0][1])
+    for pos, name in found[1:]:
+        between = _WORDS.findall(text[end:pos]) if pos >= end else []
+        if any(w[:1].islower() and w not in _JOIN_WORDS for w in between):
+            return tuple(lead)
+        lead.append(name)
+        end = pos + len(name)
+    return names
 
 
 def _byline_parts(el: HtmlElement) -> list[HtmlElement]:
@@ -747,8 +866,15 @@ def _authors(
                 else (el.get("content") or el.text_content())
             )
         sources.append(names)
-    sources.append([el.text_content() for el in _XP_REL_AUTHOR(tree)[:MAX_AUTHORS]])
+    sources.append([_link_name(el) for el in _XP_REL_AUTHOR(tree)[:MAX_AUTHORS]])
+    links = _XP_AUTHOR_LINK(tree)
+    if links:
+        # the first author link, and co-authors linked beside it in the same byline
+        box = links[0].getparent()
+        sources.append([_link_name(el) for el in links[:MAX_AUTHORS] if el.getparent() is box])
     site_key = re.sub(r"\W", "", _fold(site_name)) if site_name else ""
+    publisher_name = _ld_text(_ld_get(ld, "publisher"), ld.by_id)
+    outlets = [n for n in (site_name, publisher_name) if n]
 
     def visible_bylines(xpath: lxml.etree.XPath) -> list[tuple[str, ...]]:
         found = []
@@ -760,7 +886,7 @@ def _authors(
                 text = _short_text(part, 120)
                 names = _clean_person(text, site_name, strict=True) if text else []
                 if names and len(names) <= 4:
-                    found.append(_dedupe(names, MAX_AUTHORS))
+                    found.append(_dedupe((_cut_outlet_suffix(n, outlets) for n in names), MAX_AUTHORS))
                     break
         return found
 
@@ -770,18 +896,69 @@ def _authors(
         if not names:
             continue
         keys = {re.sub(r"\W", "", _fold(n)) for n in names}
-        if site_key and all(k and (k in site_key or site_key in k) for k in keys):
-            # Only the site's own name: a real byline elsewhere on the page is better.
+        if (site_key and all(k and (k in site_key or site_key in k) for k in keys)) or all(
+            _is_outlet(n) for n in names
+        ):
+            # Only the site's own name or an outlet's: a person's byline elsewhere on the page is better.
             deferred = deferred or list(names)
+            outlets.extend(names)
             continue
         # A visible byline naming these people and more (co-authors) is the fuller statement.
         folded = {_fold(n) for n in names}
         for extra in visible_bylines(_XP_BYLINE)[:2]:
             if folded < {_fold(n) for n in extra}:
-                return extra
-        return names
-    visible = visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
-    return visible[0] if visible else tuple(deferred)
+                return _without_outlets(extra)
+        return _without_outlets(_lead_credit(names, _byline_statement(tree, names[0])))
+    visible = (
+        visible_bylines(_XP_BYLINE) or visible_bylines(_XP_AUTHOR_CLASS) or _post_meta_byline(tree, site_name)
+    )
+    if visible and not (deferred and all(_is_outlet(n) for n in visible[0])):
+        return _without_outlets(visible[0])
+    return tuple(deferred)
+
+
+def _cut_outlet_suffix(name: str, outlets: list[str]) -> str:
+    """A visible byline's name without the outlet printed after it ("Jane Roe Cherry Hill Courier-Post").
+
+    The outlets are the page's own names for itself (site name, publisher, an outlet credited in its
+    metadata); the name before them keeps at least two words. Seen on three newspaper groups' sites.
+    """
+    words = name.split()
+    if len(words) < MIN_NAME_WITH_OUTLET_WORDS or not outlets:
+        return name
+    keys = [_fold(o).removeprefix("the ") for o in outlets]
+    for cut in range(2, len(words)):
+        tail = _fold(" ".join(words[cut:]))
+        if any(key.startswith(tail) for key in keys if key):
+            return " ".join(words[:cut])
+    return name
+
+
+def _link_name(link: HtmlElement) -> str:
+    """The name in an author link's text: "View all posts by Jane Roe", "Alle Artikel von Jane Roe"."""
+    words = [w for w in (link.text_content() or "").split() if any(c.isalpha() for c in w)]
+    # the last "by" with words before it and a capitalised name of two or more words after it
+    for i in range(len(words) - 3, 0, -1):
+        if words[i].lower() in _LINK_BY_WORDS and words[i + 1][:1].isupper():
+            return " ".join(words[i + 1 :])
+    return " ".join(words)
+
+
+def _without_outlets(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names without the outlets or agencies credited beside people; an outlet credited alone stays."""
+    people = tuple(n for n in names if not _is_outlet(n))
+    return people or names
+
+
+def _byline_statement(tree: HtmlElement, first_name: str) -> str | None:
+    """The text of the first visible byline that names ``first_name``."""
+    key = _fold(first_name)
+    for xpath in (_XP_BYLINE, _XP_AUTHOR_CLASS):
+        for el in xpath(tree)[:6]:
+            text = _short_text(el, 300)
+            if text and key in _fold(text):
+                return text
+    return None
 
 
 def _first_date(values: Iterable[Any]) -> str | None:
@@ -800,25 +977,59 @@ def _element_dates(elements: Iterable[HtmlElement]) -> Iterator[str]:
         yield el.get("datetime") or el.get("content") or el.text_content()
 
 
-def _published(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd, url: str | None) -> str | None:
-    return (
-        _first_date([_ld_get(ld, "datePublished"), _ld_get(ld, "dateCreated")])
-        or _first_date(_first_meta(meta, PUBLISHED_KEYS))
-        or _first_date(_element_dates(_XP_ITEMPROP_DATE(tree)[:3]))
-        or _first_date(_element_dates(_XP_TIME(tree)[:5]))
-        or _first_date(v for k, vs in meta.items() if _DATE_META_KEY.search(k) for v in vs)
-        or _first_date(_dateline_text(el) for el in _XP_DATE_CLASS(tree)[:8])
-        or date_from_url(url)
-    )
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every date strategy may read: the tree, its meta tags and JSON-LD, and the page URL."""
+
+    tree: HtmlElement
+    meta: dict[str, list[str]]
+    ld: _JsonLd
+    url: str | None
 
 
-def _dateline_text(el: HtmlElement) -> str | None:
-    """A visible dateline's date: an ISO-looking run inside it, or its whole short text."""
-    text = el.get("datetime") or el.get("content") or el.get("value") or _short_text(el, 80)
-    if not text:
-        return None
-    match = _ISO_IN_TEXT.search(text)
-    return match.group(0) if match else text
+def _jsonld_published(page: _Page) -> str | None:
+    return _first_date([_ld_get(page.ld, "datePublished"), _ld_get(page.ld, "dateCreated")])
+
+
+def _meta_published(page: _Page) -> str | None:
+    return _first_date(_first_meta(page.meta, PUBLISHED_KEYS))
+
+
+def _itemprop_published(page: _Page) -> str | None:
+    return _first_date(_element_dates(_XP_ITEMPROP_DATE(page.tree)[:3]))
+
+
+def _time_element(page: _Page) -> str | None:
+    marked = _first_date(_element_dates(_XP_TIME_MARKED(page.tree)[:3]))
+    return marked or _first_date(_element_dates(_XP_TIME(page.tree)[:3]))
+
+
+def _url_date(page: _Page) -> str | None:
+    return date_from_url(page.url)
+
+
+def _htmldate(page: _Page) -> str | None:
+    return date_from_page(page.tree, page.url)
+
+
+DateSource = Callable[[_Page], str | None]
+# Where a page states its publication date, most deliberate statement first.
+PUBLISHED_SOURCES: tuple[DateSource, ...] = (
+    _jsonld_published,
+    _meta_published,
+    _itemprop_published,
+    _url_date,  # a full date in the path is the site's own filing; right on 121 of 128 dev pages
+    _time_element,
+    _htmldate,  # datelines in page text, in any language and order
+)
+
+
+def _published(page: _Page) -> str | None:
+    for source in PUBLISHED_SOURCES:
+        value = source(page)
+        if value:
+            return value
+    return None
 
 
 def _modified(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str | None:
@@ -901,7 +1112,9 @@ def _tags(meta: dict[str, list[str]], ld: _JsonLd, tree: HtmlElement | None = No
                 break
     tags = [t.strip() for v in values for t in _KEYWORD_SPLIT.split(v) if t.strip() and len(t) < 80]
     if not tags and tree is not None:
-        tags = [t for t in (_clean(a.text_content()) for a in _XP_REL_TAG(tree)[:MAX_TAGS]) if t and len(t) < 80]
+        tags = [
+            t for t in (_clean(a.text_content()) for a in _XP_REL_TAG(tree)[:MAX_TAGS]) if t and len(t) < 80
+        ]
     return _dedupe(tags, MAX_TAGS)
 
 
@@ -954,7 +1167,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
         title=_title(tree, meta, ld, site_name, url or canonical),
         description=_description(meta, ld),
         authors=_authors(tree, meta, ld, site_name),
-        published=_published(tree, meta, ld, url or canonical),
+        published=_published(_Page(tree, meta, ld, url or canonical)),
         modified=_modified(tree, meta, ld),
         section=_section(meta, ld, tree),
         tags=_tags(meta, ld, tree),
