@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from . import __version__
@@ -46,6 +47,17 @@ def _prefer(results: list[tuple[Candidate, Cleaned]]) -> tuple[Candidate, Cleane
         ):
             best = other  # a data table outscored the prose beside it: rows are not an article
     return best
+
+
+def _may_win(pick: Candidate, first: Cleaned) -> bool:
+    """Whether ``_prefer`` could take ``pick`` over the first pick: its raw text bounds its cleaned body."""
+    return (
+        int(_TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * _body_chars(first)
+        or _row_share(first) >= R.TABLE_BODY_SHARE
+    )
+
+
+_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 
 
 def _row_share(cleaned: Cleaned) -> float:
@@ -115,11 +127,15 @@ def extract(
     prune_tree(tree, rules, on_drop=on_drop)
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
     picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
-    raw = {id(pick): html_to_blocks(pick.element) for pick in picks if pick is not None}
-    results = [
-        (pick, clean_blocks(raw[id(pick)], meta=meta, figures=figures, rules=rules))
-        for pick in picks if pick is not None
-    ]
+    raw: dict[int, list[Block]] = {}
+    results: list[tuple[Candidate, Cleaned]] = []
+    for pick in picks:
+        if pick is None:
+            continue
+        if results and trace is None and not _may_win(pick, results[0][1]):
+            continue  # cannot beat the first pick: not worth building and cleaning its blocks
+        raw[id(pick)] = html_to_blocks(pick.element)
+        results.append((pick, clean_blocks(raw[id(pick)], meta=meta, figures=figures, rules=rules)))
     if trace is not None:
         trace.candidates = [(pick, _body_chars(c)) for pick, c in results]
     if not results:
