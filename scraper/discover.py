@@ -130,7 +130,8 @@ class _Checker:
             self.error = str(exc)
             return None
 
-    def feed(self, url: str, via: str, title: str = "") -> Found | None:
+    def first_visit(self, url: str) -> Page | None:
+        """The page at ``url`` unless it (or where it redirects) was looked at already, or cannot be had."""
         if url in self.seen:
             return None
         self.seen.add(url)
@@ -138,6 +139,12 @@ class _Checker:
         if page is None or (page.final_url != url and page.final_url in self.seen):  # a redirect to one seen
             return None
         self.seen.add(page.final_url)
+        return page
+
+    def feed(self, url: str, via: str, title: str = "") -> Found | None:
+        page = self.first_visit(url)
+        if page is None:
+            return None
         try:
             entries = parse_feed(page.content, page.final_url, content_type=page.content_type)
         except FetchError as exc:  # SourceError: not a feed, or a hostile one
@@ -146,13 +153,9 @@ class _Checker:
         return Found("feed", page.final_url, len(entries), via, title=title)
 
     def sitemap(self, url: str, via: str) -> Found | None:
-        if url in self.seen:
+        page = self.first_visit(url)
+        if page is None:
             return None
-        self.seen.add(url)
-        page = self.get(url, html_only=False)
-        if page is None or (page.final_url != url and page.final_url in self.seen):  # a redirect to one seen
-            return None
-        self.seen.add(page.final_url)
         try:
             doc = parse_sitemap(page.content, page.final_url, max_bytes=self.max_bytes)
             news = NEWS_NAMESPACE in gunzip_capped(page.content, max_bytes=self.max_bytes, url=page.final_url)

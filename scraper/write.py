@@ -183,14 +183,19 @@ def _repair_tail(fd: int) -> None:
     os.ftruncate(fd, 0)
 
 
+def _open_for_append(path: Path) -> int:
+    """A descriptor appending to ``path`` (created with the umask's mode, folders too)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
 def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path) -> int:
     """Append records as whole lines (one write each, then fsync); returns the number written."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    fd = _open_for_append(path)
     try:
         _repair_tail(fd)
         for record in records:
@@ -217,11 +222,7 @@ def append_csv(records: list[Article], path: str | Path) -> int:
     from .formats import csv_header, csv_row
 
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    fd = _open_for_append(path)
     try:
         empty = os.lseek(fd, 0, os.SEEK_END) == 0
         data = (csv_header() if empty else "") + "".join(csv_row(r) for r in records)
