@@ -5,6 +5,7 @@ Works on the parsed page in place, in one pass over the elements, skipping the s
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -61,14 +62,21 @@ class Figure:
     furniture: bool  # inside page furniture (related rail, header, footer): not the article's
 
 
-def tokens(el: HtmlElement) -> set[str]:
+def tokens(el: HtmlElement) -> frozenset[str]:
     """Lowercased words of an element's class and id, split on punctuation and camelCase."""
     # data-component and data-module name a page's building blocks as plainly as class and id do
     get = el.get
     raw = f"{get('class') or ''} {get('id') or ''} {get('data-component') or ''} {get('data-module') or ''}"
-    if raw.isspace():
-        return set()
-    return {t.lower() for t in R.TOKEN_SPLIT.split(raw) if t}
+    return _EMPTY if raw.isspace() else _split_tokens(raw)
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_tokens(raw: str) -> frozenset[str]:
+    # a page repeats its class names element after element: each distinct string is split once
+    return frozenset(t.lower() for t in R.TOKEN_SPLIT.split(raw) if t)
 
 
 def _image_url(fig: HtmlElement, base: str | None) -> str | None:
