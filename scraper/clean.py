@@ -34,6 +34,7 @@ class Block:
     kind: str
     text: str
     link_chars: int = 0
+    links: tuple[tuple[int, int, str], ...] = ()  # (start, end, href) in ``text``, for --links output
     words: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,14 +55,18 @@ class Cleaned:
 class _Builder:
     """Walks a fragment once, cutting text into blocks at block-level elements and line breaks."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, links: bool = False) -> None:
+        self.want_links = links
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_chars = 0
         self.in_pre = False
+        self.hrefs: list[str] = []  # of the links opened in the block being built, in order
 
     def add(self, text: str | None, in_link: bool) -> None:
         if text:
+            if _LINK_OPEN in text or _LINK_CLOSE in text:  # the page's own (icon fonts): not our marks
+                text = text.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, "")
             if "\n" in text and not self.in_pre:
                 text = text.replace("\n", " ")  # a line break in the source is a space; only <br> breaks a line
             self.parts.append(text)
@@ -74,12 +79,19 @@ class _Builder:
         raw = "".join(self.parts)
         links = self.link_chars
         self.parts, self.link_chars = [], 0
-        lines = [normalize_text(line) for line in raw.split("\n")]
-        lines = [line for line in lines if line]
-        total = max(1, sum(len(x) for x in lines))  # once, not per line: a block can hold 100,000 lines
-        for line in lines:
+        hrefs, self.hrefs = self.hrefs, []
+        lines: list[tuple[str, tuple[tuple[int, int, str], ...]]] = []
+        for line in raw.split("\n"):
+            line = normalize_text(line)
+            spans: tuple[tuple[int, int, str], ...] = ()
+            if _LINK_OPEN in line or _LINK_CLOSE in line:
+                line, spans = _link_spans(line, hrefs)
+            if line:
+                lines.append((line, spans))
+        total = max(1, sum(len(x) for x, _ in lines))  # once, not per line: a block can hold 100,000 lines
+        for line, spans in lines:
             share = links * len(line) // total
-            self.blocks.append(Block(kind, line, min(share, len(line))))
+            self.blocks.append(Block(kind, line, min(share, len(line)), spans))
 
     def walk(self, el: HtmlElement, kind: str, in_link: bool) -> None:
         tag = el.tag
@@ -107,20 +119,62 @@ class _Builder:
         if block:
             self.flush(kind)
         link = in_link or tag == "a"
+        href = (el.get("href") or "").strip() if tag == "a" and not in_link and self.want_links else ""
+        if href:
+            self.parts.append(_LINK_OPEN)
+            self.hrefs.append(href)
         was_pre = self.in_pre
         self.in_pre = was_pre or tag == "pre"
         self.add(el.text, link)
         for child in el:
             self.walk(child, inner, link)
         self.in_pre = was_pre
+        if href:
+            self.parts.append(_LINK_CLOSE)
         if block:
             self.flush(inner)
         self.add(el.tail, in_link)
 
 
-def html_to_blocks(root: HtmlElement) -> list[Block]:
-    """The fragment's text as blocks, in document order."""
-    builder = _Builder()
+# Where a link starts and ends in a block's raw text: private-use characters, which no normalisation touches.
+_LINK_OPEN, _LINK_CLOSE = "\ue000", "\ue001"
+
+
+def _link_spans(line: str, hrefs: list[str]) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """``line`` without its link marks, with the (start, end, href) of each link; ``hrefs`` is consumed in
+    order. Spaces the marks leave doubled or at the ends are dropped, so the text is what it would be
+    without them."""
+    out: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    start: int | None = None
+    href = ""
+    for ch in line:
+        if ch == _LINK_OPEN:
+            start, href = len(out), hrefs.pop(0) if hrefs else ""
+        elif ch == _LINK_CLOSE:
+            if start is not None and href:
+                spans.append((start, len(out), href))
+            start = None
+        elif ch != " " or (out and out[-1] != " "):
+            out.append(ch)
+    while out and out[-1] == " ":
+        out.pop()
+    text = "".join(out)
+    clean: list[tuple[int, int, str]] = []
+    for s, e, h in spans:
+        e = min(e, len(text))
+        while s < e and text[s] == " ":
+            s += 1
+        while e > s and text[e - 1] == " ":
+            e -= 1
+        if s < e:
+            clean.append((s, e, h))
+    return text, tuple(clean)
+
+
+def html_to_blocks(root: HtmlElement, *, links: bool = False) -> list[Block]:
+    """The fragment's text as blocks, in document order; with ``links``, where each link stands."""
+    builder = _Builder(links=links)
     builder.walk(root, "p", False)
     builder.flush("p")
     return builder.blocks

@@ -55,6 +55,7 @@ class ExtractConfig:
 
     site_rules: bool = True  # apply the per-host rules of [sites.*]
     min_body_words: int = 20  # fewer words than this: "no article found"
+    links: bool = False  # record where the body's links stand (for Markdown/HTML with --links)
 
 
 @dataclass(frozen=True, slots=True)

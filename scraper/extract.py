@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -23,7 +24,7 @@ from .language import guess_language
 from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import Figure, collect_figures, prune_tree, select_images
-from .record import Article, content_hash, make_id
+from .record import Article, content_hash, make_id, strip_credentials
 from .text import caption_key, count_words
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,20 @@ _TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 def _row_share(cleaned: Cleaned) -> float:
     rows = sum(len(b.text) for b in cleaned.blocks if b.kind == "row")
     return rows / max(1, _body_chars(cleaned))
+
+
+def _record_block(block: Block, base: str | None) -> tuple[Any, ...]:
+    """(kind, text), and the block's links as (start, end, absolute URL) where it has any."""
+    if not block.links:
+        return (block.kind, block.text)
+    links = []
+    for start, end, href in block.links:
+        try:
+            url = urljoin(base, href) if base else href
+        except ValueError:
+            continue
+        links.append((start, end, strip_credentials(url)))
+    return (block.kind, block.text, tuple(links))
 
 
 def _identity_url(canonical: str | None, page_url: str | None) -> str | None:
@@ -134,7 +149,7 @@ def extract(
             continue
         if results and trace is None and not _may_win(pick, results[0][1]):
             continue  # cannot beat the first pick: not worth building and cleaning its blocks
-        raw[id(pick)] = html_to_blocks(pick.element)
+        raw[id(pick)] = html_to_blocks(pick.element, links=config.extract.links)
         results.append((pick, clean_blocks(raw[id(pick)], meta=meta, figures=figures, rules=rules)))
     if trace is not None:
         trace.candidates = [(pick, _body_chars(c)) for pick, c in results]
@@ -179,5 +194,5 @@ def extract(
         content_hash=digest,
         fetched_at=fetched_at,
         extractor={"name": "scraper", "version": __version__},
-        blocks=tuple((b.kind, b.text) for b in cleaned.blocks),
+        blocks=tuple(_record_block(b, page_url) for b in cleaned.blocks),
     ))

@@ -105,8 +105,9 @@ class Article:
     fetched_at: str | None
     extractor: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
-    # The body's structure, (kind, text) per paragraph: for Markdown output; not part of the JSON record.
-    blocks: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    # The body's structure, (kind, text) per paragraph, and (start, end, URL) of its links as a third item
+    # where it has any: for Markdown and HTML output; not part of the JSON record.
+    blocks: tuple[tuple[Any, ...], ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record, keys in schema order."""

@@ -8,10 +8,14 @@ bundled SBS page.
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 import scraper
 from scraper.cli import main
+from scraper.config import Config
 from scraper.content import prose_pick
 from scraper.explain import explain
 from scraper.parse import parse_html
@@ -156,3 +160,36 @@ def test_a_table_that_is_the_article_is_kept() -> None:
     <div class="data"><table>{rows}</table></div></body></html>"""
     art = scraper.extract(html, URL)
     assert "Station 7 | 21 mm | 22 C" in art.body
+
+
+def test_links_stay_in_place_with_absolute_urls() -> None:
+    from scraper.formats import article_html, markdown
+
+    body = (f'<p>{SENTENCES[0]} See <a href="/reports/river.pdf">the  report</a> and '
+            f'<a href="https://user:pw@maps.example.org/m">the map</a>.</p>'
+            f"<p>{SENTENCES[1]} \ue000icon\ue001 end.</p>" + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5]))
+    plain = scraper.extract(page(body), URL)
+    assert len(plain.blocks[0]) == 2  # links are recorded only when asked for
+    config = dataclasses.replace(Config(), extract=dataclasses.replace(Config().extract, links=True))
+    art = scraper.extract(page(body), URL, config=config)
+    assert art == plain
+    first = art.blocks[0]
+    assert first[1].endswith("See the report and the map.")
+    assert [(first[1][s:e], href) for s, e, href in first[2]] == [
+        ("the report", "https://news.example.org/reports/river.pdf"), ("the map", "https://maps.example.org/m")]
+    assert art.blocks[1] == ("p", f"{SENTENCES[1]} icon end.")  # a page's own private-use characters are text
+    assert "[the report](https://news.example.org/reports/river.pdf)" in markdown(art, links=True)
+    assert '<a href="https://maps.example.org/m">the map</a>' in article_html(art, links=True)
+    assert "](" not in markdown(art)  # --links off
+    assert art.body.split("\n\n")[0] == first[1]
+
+
+def test_extract_links_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = f'<p>{SENTENCES[0]} See <a href="/reports/river.pdf">the report</a>.</p>' + "".join(
+        f"<p>{s}</p>" for s in SENTENCES[1:4])
+    saved = tmp_path / "river.html"
+    saved.write_text(page(body), encoding="utf-8")
+    assert main(["extract", str(saved), "--url", URL, "-f", "markdown", "--links"]) == 0
+    assert "[the report](https://news.example.org/reports/river.pdf)" in capsys.readouterr().out
+    assert main(["extract", str(saved), "--url", URL, "-f", "markdown"]) == 0
+    assert "](" not in capsys.readouterr().out

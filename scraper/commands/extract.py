@@ -10,6 +10,7 @@ Output (``-o``): stdout by default; ``FILE.jsonl`` / ``FILE.csv`` append; ``FILE
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -156,6 +157,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from ..write import check_url_backend, require_local_path
 
     inputs = gather_inputs(args)
+    if args.links:  # the extractor records where links stand only when they will be shown
+        config = dataclasses.replace(config, extract=dataclasses.replace(config.extract, links=True))
     if args.explain:
         return _explain(args, config, inputs)
     if args.workers or args.engine != "local":  # batch mode, see the end of this module
