@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 from . import rules as R
 from .config import SiteRules
 from .metadata import Metadata
-from .prune import ROW_CLASS, Figure
+from .prune import FIGURE_MARK, ROW_CLASS, Figure
 from .text import caption_key, normalize_text
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
 _KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
             "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
+FIGURE = "figure"  # the kind of a block that stands for an image of the article (its text: the image URL)
 _SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
 
 
@@ -100,6 +101,11 @@ class _Builder:
             return
         if tag == "br":
             self.parts.append("\n")
+            self.add(el.tail, in_link)
+            return
+        if tag == "span" and el.get(FIGURE_MARK):
+            self.flush(kind)
+            self.blocks.append(Block(FIGURE, el.get(FIGURE_MARK) or ""))
             self.add(el.tail, in_link)
             return
         if tag == "tr":
@@ -199,7 +205,32 @@ def _mentions_author(block: Block, authors: Iterable[str]) -> bool:
 def clean_blocks(
     blocks: list[Block], *, meta: Metadata, figures: list[Figure], rules: SiteRules | None = None
 ) -> Cleaned:
-    """Drop captions, repeats, promos, bylines, labels and credits; keep the article's paragraphs."""
+    """Drop captions, repeats, promos, bylines, labels and credits; keep the article's paragraphs.
+
+    Figure blocks (images in position) take no part in the rules: they are set aside and put back before
+    the text block that followed them, or at the end (dropped where all text around them went)."""
+    if not any(b.kind == FIGURE for b in blocks):
+        return _clean_text_blocks(blocks, meta=meta, figures=figures, rules=rules)
+    text_blocks = [b for b in blocks if b.kind != FIGURE]
+    cleaned = _clean_text_blocks(text_blocks, meta=meta, figures=figures, rules=rules)
+    kept = {id(b) for b in cleaned.blocks}
+    placed: list[Block] = []
+    pending: list[Block] = []  # figures waiting for the next kept text block
+    for b in blocks:
+        if b.kind == FIGURE:
+            if b.text not in {p.text for p in pending}:
+                pending.append(b)
+        elif id(b) in kept:
+            placed += pending
+            placed.append(b)
+            pending = []
+    cleaned.blocks = placed
+    return cleaned
+
+
+def _clean_text_blocks(
+    blocks: list[Block], *, meta: Metadata, figures: list[Figure], rules: SiteRules | None = None
+) -> Cleaned:
     out = Cleaned(blocks=[])
     caption_keys: set[str] = set()
     for fig in figures:

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from . import __version__
 from . import rules as R
-from .clean import Block, Cleaned, clean_blocks, html_to_blocks
+from .clean import FIGURE, Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config
 from .content import Candidate, huge_page_pick, lead_paragraphs, prose_pick, readability_pick, selector_pick
 from .errors import ExtractionError
@@ -33,7 +33,7 @@ __all__ = ["Trace", "extract"]
 
 
 def _body_chars(cleaned: Cleaned) -> int:
-    return sum(len(b.text) for b in cleaned.blocks)
+    return sum(len(b.text) for b in cleaned.blocks if b.kind != FIGURE)
 
 
 def _prefer(results: list[tuple[Candidate, Cleaned]]) -> tuple[Candidate, Cleaned]:
@@ -68,6 +68,8 @@ def _row_share(cleaned: Cleaned) -> float:
 
 def _record_block(block: Block, base: str | None) -> tuple[Any, ...]:
     """(kind, text), and the block's links as (start, end, absolute URL) where it has any."""
+    if block.kind == FIGURE:
+        return (block.kind, strip_credentials(block.text))
     if not block.links:
         return (block.kind, block.text)
     links = []
@@ -156,16 +158,17 @@ def extract(
     if not results:
         raise ExtractionError("no article found")
     chosen, cleaned = _prefer(results)
-    if chosen.source != "site-rule" and cleaned.blocks:
+    first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE), None)
+    if chosen.source != "site-rule" and first_text is not None:
         # the standfirst joins the body, unless the record already holds it as its description
         described = caption_key(meta.description) if meta.description else None
-        leads = [t for t in lead_paragraphs(tree, cleaned.blocks[0].text) if caption_key(t) != described]
+        leads = [t for t in lead_paragraphs(tree, first_text) if caption_key(t) != described]
         if leads:
             blocks = [Block("p", text) for text in leads] + raw[id(chosen)]
             cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
-    body = "\n\n".join(b.text for b in cleaned.blocks)
+    body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE)
     words = count_words(body)
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")

@@ -197,7 +197,10 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
         if fig is None:
             continue
         found.append(fig)
-        el.drop_tree()
+        if fig.url and not fig.furniture:
+            _leave_placeholder(el, fig.url)
+        else:
+            el.drop_tree()
     found.extend(_loose_image_captions(tree, base))
     # Stray captions (a caption element outside any figure) are captions too.
     for el in list(tree.iter("figcaption")):
@@ -207,6 +210,19 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
             found.append(Figure(None, caption, credit, frozenset({caption_key(text), caption_key(caption)}), True))
         el.drop_tree()
     return found
+
+
+FIGURE_MARK = "data-scraper-figure"  # on the empty <span> left where an image of the article stood
+
+
+def _leave_placeholder(el: HtmlElement, url: str) -> None:
+    """Replace a figure by an empty inline mark naming its image, so the body can place it in position.
+
+    Inline and empty, the mark changes nothing that scoring reads: no text, and a <div> around it still
+    counts as a paragraph."""
+    mark = el.makeelement("span", {FIGURE_MARK: url})
+    mark.tail = el.tail
+    el.getparent().replace(el, mark)
 
 
 _PHOTO_BOX_TOKENS = frozenset({"photo", "image", "img", "picture", "pic", "figure", "media"})

@@ -193,3 +193,21 @@ def test_extract_links_on_the_command_line(tmp_path: Path, capsys: pytest.Captur
     assert "[the report](https://news.example.org/reports/river.pdf)" in capsys.readouterr().out
     assert main(["extract", str(saved), "--url", URL, "-f", "markdown"]) == 0
     assert "](" not in capsys.readouterr().out
+
+
+def test_images_stay_in_place_and_out_of_the_body() -> None:
+    from scraper.formats import article_html, markdown
+
+    figure = ('<figure><img src="/img/mill.jpg" alt="The old mill"><figcaption>The old mill on the river, '
+              "seen from the towpath. (Photo: J. Smith)</figcaption></figure>")
+    body = "".join(f"<p>{s}</p>" for s in SENTENCES[:2]) + figure + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5])
+    art = scraper.extract(page(body), URL)
+    kinds = [b[0] for b in art.blocks]
+    assert kinds == ["p", "p", "figure", "p", "p", "p"]
+    assert art.blocks[2][1] == "https://news.example.org/img/mill.jpg" == art.images[0].url
+    assert "mill.jpg" not in art.body and "old mill on the river" not in art.body and found(art.body) == [0, 1, 2, 3, 4]
+    md = markdown(art, images=True).split("\n\n")
+    at = next(i for i, part in enumerate(md) if "mill.jpg" in part)
+    assert md[at - 1] == SENTENCES[1] and md[at + 1] == SENTENCES[2]
+    assert "mill.jpg" not in markdown(art)  # --images off
+    assert article_html(art, images=True).count("mill.jpg") == 1

@@ -84,8 +84,10 @@ def test_markdown_images_only_when_asked(storm: Article) -> None:
     plain = markdown(storm)
     assert "![" not in plain and "## What happens next" in plain and "| Town | River height |\n|---|---|" in plain
     with_images = markdown(storm, images=True)
-    assert with_images.startswith(f"# Storm report\n\n![The river at Northam on Saturday morning]({IMAGE})\n"
-                                  "*The river at Northam on Saturday morning (Jane Roe)*\n\n")
+    figure = f"![The river at Northam on Saturday morning]({IMAGE})\n*The river at Northam on Saturday morning (Jane Roe)*"
+    assert with_images.count(figure) == 1  # where it stood in the article, between two of its paragraphs
+    assert not with_images.startswith(f"# Storm report\n\n{figure}")
+    assert with_images.replace(f"{figure}\n\n", "") == plain
 
 
 def _with_structure(storm: Article) -> Article:
