@@ -16,6 +16,7 @@ from . import rules as R
 from .config import SiteRules
 from .metadata import Metadata
 from .prune import FIGURE_MARK, ROW_CLASS, Figure
+from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,6 @@ __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
 _KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
             "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
-FIGURE = "figure"  # the kind of a block that stands for an image of the article (its text: the image URL)
 _SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
 
 
@@ -105,7 +105,7 @@ class _Builder:
             return
         if tag == "span" and el.get(FIGURE_MARK):
             self.flush(kind)
-            self.blocks.append(Block(FIGURE, el.get(FIGURE_MARK) or ""))
+            self.blocks.append(Block(FIGURE_BLOCK, el.get(FIGURE_MARK) or ""))
             self.add(el.tail, in_link)
             return
         if tag == "tr":
@@ -208,17 +208,17 @@ def clean_blocks(
     """Drop captions, repeats, promos, bylines, labels and credits; keep the article's paragraphs.
 
     Figure blocks (images in position) take no part in the rules: they are set aside and put back before
-    the text block that followed them, or at the end (dropped where all text around them went)."""
-    if not any(b.kind == FIGURE for b in blocks):
+    the next text block that is kept; those after the last kept text block are dropped."""
+    if not any(b.kind == FIGURE_BLOCK for b in blocks):
         return _clean_text_blocks(blocks, meta=meta, figures=figures, rules=rules)
-    text_blocks = [b for b in blocks if b.kind != FIGURE]
+    text_blocks = [b for b in blocks if b.kind != FIGURE_BLOCK]
     cleaned = _clean_text_blocks(text_blocks, meta=meta, figures=figures, rules=rules)
     kept = {id(b) for b in cleaned.blocks}
     placed: list[Block] = []
     pending: list[Block] = []  # figures waiting for the next kept text block
     for b in blocks:
-        if b.kind == FIGURE:
-            if b.text not in {p.text for p in pending}:
+        if b.kind == FIGURE_BLOCK:
+            if all(p.text != b.text for p in pending):
                 pending.append(b)
         elif id(b) in kept:
             placed += pending

@@ -22,11 +22,17 @@ from readability import Document
 from readability.readability import Unparseable
 
 from . import rules as R
+from .clean import Cleaned
 from .config import SiteRules
+from .record import FIGURE_BLOCK
+from .text import caption_key, normalize_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Candidate", "readability_pick", "prose_pick", "selector_pick", "huge_page_pick"]
+__all__ = [
+    "Candidate", "body_chars", "choose", "huge_page_pick", "lead_paragraphs", "may_win", "prose_pick",
+    "readability_pick", "selector_pick",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +57,13 @@ class _TreeDocument(Document):
     def get_link_density(self, elem: HtmlElement) -> float:
         """readability's link density (linked characters over all), with whitespace squashed by
         ``str.split`` rather than three regular expressions per link: the same figure, a third of the time."""
-        links = sum(len(" ".join(a.text_content().split())) for a in elem.iterdescendants("a"))
-        return links / max(len(" ".join(elem.text_content().split())), 1)
+        links = sum(_squashed_length(a) for a in elem.iterdescendants("a"))
+        return links / max(_squashed_length(elem), 1)
+
+
+def _squashed_length(el: HtmlElement) -> int:
+    """Characters of the element's text with each run of white space counted as one space, ends trimmed."""
+    return len(" ".join(el.text_content().split()))
 
 
 _PARAGRAPHS = XPath("count(//p)")
@@ -104,11 +115,11 @@ def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
 
 # Prose: block elements whose text is a run of sentences, not a link or a label.
 _PROSE_ELEMENTS = XPath("//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]")
-_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
+TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 
 
 def _link_length(el: HtmlElement) -> int:
-    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    return sum(_squashed_length(a) for a in el.iter("a"))
 
 
 def prose_pick(tree: HtmlElement) -> Candidate | None:
@@ -122,7 +133,7 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     """
     prose: dict[HtmlElement, int] = {}
     for el in _PROSE_ELEMENTS(tree):
-        length = int(_TEXT_LENGTH(el))
+        length = int(TEXT_LENGTH(el))
         if length < R.PROSE_MIN_CHARS or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
             continue
         prose[el] = prose.get(el, 0) + length
@@ -133,7 +144,7 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     for el, length in prose.items():
         if el.tag == "html":
             continue
-        net = length - max(0, int(_TEXT_LENGTH(el)) - length)
+        net = length - max(0, int(TEXT_LENGTH(el)) - length)
         if net > best_net:
             best, best_net = el, net
     if best is None:
@@ -152,8 +163,6 @@ def lead_paragraphs(tree: HtmlElement, first_body_text: str) -> list[str]:
     neither picker takes it. Only paragraphs that come after the page's first <h1> and right before
     the body's first paragraph (met within ``R.LEAD_SEARCH`` paragraphs) count, at most ``R.LEAD_MAX``.
     """
-    from .text import caption_key, normalize_text
-
     headline = _HEADLINE(tree)
     if not headline:
         return []
@@ -167,3 +176,35 @@ def lead_paragraphs(tree: HtmlElement, first_body_text: str) -> list[str]:
         if length >= R.PROSE_MIN_CHARS and _link_length(p) <= R.PROSE_MAX_LINK_SHARE * length:
             leads.append(text)
     return []  # the body does not follow the headline closely: no lead to speak of
+
+
+def body_chars(cleaned: Cleaned) -> int:
+    """Characters of a cleaned body (figure blocks are not text)."""
+    return sum(len(b.text) for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
+
+
+def _row_share(cleaned: Cleaned) -> float:
+    rows = sum(len(b.text) for b in cleaned.blocks if b.kind == "row")
+    return rows / max(1, body_chars(cleaned))
+
+
+def choose(results: list[tuple[Candidate, Cleaned]]) -> int:
+    """Which pick's cleaned body is the article (an index into ``results``): readability's pick, the
+    first, unless another gives a body ``R.PROSE_PICK_RATIO`` times longer, or readability took a table."""
+    best = 0
+    for i in range(1, len(results)):
+        mine, other = results[best][1], results[i][1]
+        if body_chars(other) > R.PROSE_PICK_RATIO * body_chars(mine) or (
+            _row_share(mine) >= R.TABLE_BODY_SHARE > _row_share(other)
+            and body_chars(other) >= R.TABLE_PROSE_MIN * body_chars(mine)
+        ):
+            best = i  # a scrap of the article, or a data table that outscored the prose beside it
+    return best
+
+
+def may_win(pick: Candidate, first: Cleaned) -> bool:
+    """Whether ``choose`` could take ``pick`` over the first pick: its raw text bounds its cleaned body."""
+    return (
+        int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * body_chars(first)
+        or _row_share(first) >= R.TABLE_BODY_SHARE
+    )

@@ -17,7 +17,6 @@ from .clean import html_to_blocks
 from .config import Config
 from .errors import ExtractionError
 from .extract import Trace, extract
-from .parse import parse_html
 from .text import caption_key
 
 __all__ = ["Explanation", "explain"]
@@ -54,6 +53,8 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
     try:
         extract(html, url, config=config, trace=trace)
     except ExtractionError as exc:
+        if trace.page is None:
+            raise  # the page could not be parsed: nothing to list
         error = str(exc)
 
     # Each fate is queued under the block's text: a text that occurs twice (a menu item and a section
@@ -85,7 +86,8 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
         candidates=[f"{c.source}: {chars} characters after cleaning" for c, chars in trace.candidates],
         error=error,
     )
-    page = parse_html(html, max_bytes=config.fetch.max_bytes)
+    page = trace.page
+    assert page is not None  # set by extract() once the page is parsed
     for el in list(page.iter(*_NOT_TEXT)):
         if el.getparent() is not None:
             el.drop_tree()

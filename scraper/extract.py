@@ -6,25 +6,34 @@ readability-lxml scores and picks the main content -> blocks -> cleaned body -> 
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from . import __version__
-from . import rules as R
-from .clean import FIGURE, Block, Cleaned, clean_blocks, html_to_blocks
+from .clean import Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config
-from .content import Candidate, huge_page_pick, lead_paragraphs, prose_pick, readability_pick, selector_pick
+from .content import (
+    Candidate,
+    body_chars,
+    choose,
+    huge_page_pick,
+    lead_paragraphs,
+    may_win,
+    prose_pick,
+    readability_pick,
+    selector_pick,
+)
 from .errors import ExtractionError
 from .language import guess_language
 from .metadata import extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import Figure, collect_figures, prune_tree, select_images
-from .record import Article, content_hash, make_id, strip_credentials
+from .record import FIGURE_BLOCK, Article, content_hash, make_id, strip_credentials
 from .text import caption_key, count_words
 
 log = logging.getLogger(__name__)
@@ -32,43 +41,9 @@ log = logging.getLogger(__name__)
 __all__ = ["Trace", "extract"]
 
 
-def _body_chars(cleaned: Cleaned) -> int:
-    return sum(len(b.text) for b in cleaned.blocks if b.kind != FIGURE)
-
-
-def _prefer(results: list[tuple[Candidate, Cleaned]]) -> tuple[Candidate, Cleaned]:
-    """Readability's pick (the first), unless another gives a body ``R.PROSE_PICK_RATIO`` times longer."""
-    best = results[0]
-    for other in results[1:]:
-        if _body_chars(other[1]) > R.PROSE_PICK_RATIO * _body_chars(best[1]):
-            best = other
-        elif (
-            _row_share(best[1]) >= R.TABLE_BODY_SHARE > _row_share(other[1])
-            and _body_chars(other[1]) >= R.TABLE_PROSE_MIN * _body_chars(best[1])
-        ):
-            best = other  # a data table outscored the prose beside it: rows are not an article
-    return best
-
-
-def _may_win(pick: Candidate, first: Cleaned) -> bool:
-    """Whether ``_prefer`` could take ``pick`` over the first pick: its raw text bounds its cleaned body."""
-    return (
-        int(_TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * _body_chars(first)
-        or _row_share(first) >= R.TABLE_BODY_SHARE
-    )
-
-
-_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
-
-
-def _row_share(cleaned: Cleaned) -> float:
-    rows = sum(len(b.text) for b in cleaned.blocks if b.kind == "row")
-    return rows / max(1, _body_chars(cleaned))
-
-
 def _record_block(block: Block, base: str | None) -> tuple[Any, ...]:
     """(kind, text), and the block's links as (start, end, absolute URL) where it has any."""
-    if block.kind == FIGURE:
+    if block.kind == FIGURE_BLOCK:
         return (block.kind, strip_credentials(block.text))
     if not block.links:
         return (block.kind, block.text)
@@ -103,6 +78,7 @@ def _identity_url(canonical: str | None, page_url: str | None) -> str | None:
 class Trace:
     """What extraction decided, step by step: filled in when passed to ``extract`` (for ``--explain``)."""
 
+    page: HtmlElement | None = None  # the page as parsed, before figures are set aside and furniture pruned
     figures: list[Figure] = field(default_factory=list)
     pruned: list[tuple[str, str]] = field(default_factory=list)  # (reason, text) per dropped subtree
     candidates: list[tuple[Candidate, int]] = field(default_factory=list)  # each pick, its cleaned body length
@@ -133,6 +109,8 @@ def extract(
     rule_url = page_url or meta.canonical_url
     rules = config.rules_for(urlsplit(rule_url).hostname if rule_url else None)
 
+    if trace is not None:
+        trace.page = copy.deepcopy(tree)  # the steps below change the tree; --explain lists the page as it was
     figures = collect_figures(tree, page_url)
     on_drop = None
     if trace is not None:
@@ -144,31 +122,32 @@ def extract(
     prune_tree(tree, rules, on_drop=on_drop)
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
     picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
-    raw: dict[int, list[Block]] = {}
     results: list[tuple[Candidate, Cleaned]] = []
+    raws: list[list[Block]] = []  # each result's blocks before cleaning (the standfirst is added to them)
     for pick in picks:
         if pick is None:
             continue
-        if results and trace is None and not _may_win(pick, results[0][1]):
+        if results and trace is None and not may_win(pick, results[0][1]):
             continue  # cannot beat the first pick: not worth building and cleaning its blocks
-        raw[id(pick)] = html_to_blocks(pick.element, links=config.extract.links)
-        results.append((pick, clean_blocks(raw[id(pick)], meta=meta, figures=figures, rules=rules)))
+        raws.append(html_to_blocks(pick.element, links=config.extract.links))
+        results.append((pick, clean_blocks(raws[-1], meta=meta, figures=figures, rules=rules)))
     if trace is not None:
-        trace.candidates = [(pick, _body_chars(c)) for pick, c in results]
+        trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if not results:
         raise ExtractionError("no article found")
-    chosen, cleaned = _prefer(results)
-    first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE), None)
+    best = choose(results)
+    chosen, cleaned = results[best]
+    first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
     if chosen.source != "site-rule" and first_text is not None:
         # the standfirst joins the body, unless the record already holds it as its description
         described = caption_key(meta.description) if meta.description else None
         leads = [t for t in lead_paragraphs(tree, first_text) if caption_key(t) != described]
         if leads:
-            blocks = [Block("p", text) for text in leads] + raw[id(chosen)]
+            blocks = [Block("p", text) for text in leads] + raws[best]
             cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
-    body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE)
+    body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
     words = count_words(body)
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")

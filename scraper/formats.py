@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .record import Article, Image
+from .record import FIGURE_BLOCK, Article, Image
 from .write import record_json
 
 __all__ = ["FORMATS", "CSV_COLUMNS", "ArticleStream", "csv_header", "csv_row", "render"]
@@ -43,7 +43,6 @@ CSV_COLUMNS = (
 )
 LIST_SEPARATOR = "; "
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")  # links with any other scheme are shown as text
-_FIGURE = "figure"
 
 Block = tuple[str, str, tuple[tuple[int, int, str], ...]]
 
@@ -83,7 +82,7 @@ def _images_by_url(article: Article) -> dict[str, Image]:
 
 
 def _unplaced_images(article: Article, blocks: list[Block]) -> list[Image]:
-    placed = {text for kind, text, _ in blocks if kind == _FIGURE}
+    placed = {text for kind, text, _ in blocks if kind == FIGURE_BLOCK}
     return [img for img in article.images if not img.url or img.url not in placed]
 
 
@@ -134,7 +133,7 @@ def markdown(article: Article, *, links: bool = False, images: bool = False) -> 
     by_url = _images_by_url(article)
     previous = ""
     for kind, text, spans in blocks:
-        if kind == _FIGURE:
+        if kind == FIGURE_BLOCK:
             if images and text in by_url:
                 add(_md_image(by_url[text]))
                 previous = kind
@@ -213,7 +212,7 @@ def article_html(article: Article, *, links: bool = False, images: bool = False)
                 out.append(f"<{group}>")
                 first_row = True
             open_group = group
-        if kind == _FIGURE:
+        if kind == FIGURE_BLOCK:
             if images and text in by_url:
                 out.append(_html_figure(by_url[text]))
             continue

@@ -29,10 +29,13 @@ _SUBSTANTIAL = XPath("count(.//p[string-length(normalize-space(.)) >= 80])")
 # (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
 _HOVER_CARDS = XPath("//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]")
 _EMBED_QUOTES = XPath("//blockquote[@class]")
-_PROSE_PARAGRAPH = XPath(
+# A paragraph of prose: long enough, and no link takes half of it.
+_PROSE = (
     f"string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}"
     f" and not(.//a[string-length(normalize-space(.)) > {R.PROSE_PARAGRAPH_CHARS // 2}])"
 )
+_PROSE_PARAGRAPH = XPath(_PROSE)
+_PROSE_INSIDE = XPath(f"boolean(.//p[{_PROSE}])")
 _HAS_PARAGRAPH = XPath("string-length(normalize-space(.)) >= 200")
 _HOLDS_ARTICLE = XPath(
     "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
@@ -331,11 +334,6 @@ def _drop_reason(el: HtmlElement) -> str | None:
     words = sorted(toks & R.BOILERPLATE_TOKENS)
     return "class word " + ", ".join(words) if words else f"tag <{tag}>"
 
-
-_PROSE_INSIDE = XPath(
-    f"boolean(.//p[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}]"
-    f"[not(.//a[string-length(normalize-space(.)) > {R.PROSE_PARAGRAPH_CHARS // 2}])])"
-)
 
 
 def _in_article(el: HtmlElement) -> bool:

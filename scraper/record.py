@@ -81,6 +81,9 @@ class Image:
         return {"url": self.url, "caption": self.caption, "credit": self.credit}
 
 
+FIGURE_BLOCK = "figure"  # the kind of an Article.blocks entry that places an image of the article
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One extracted article. JSON keys equal the field names; see ``record_schema()``."""
@@ -106,7 +109,8 @@ class Article:
     extractor: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
     # The body's structure, (kind, text) per paragraph, and (start, end, URL) of its links as a third item
-    # where it has any: for Markdown and HTML output; not part of the JSON record.
+    # where it has any; a FIGURE_BLOCK's text is the URL of the image that stood there. For Markdown and
+    # HTML output; not part of the JSON record.
     blocks: tuple[tuple[Any, ...], ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
