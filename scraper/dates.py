@@ -31,10 +31,11 @@ _COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
 _NOISE = re.compile(r"\b(published|posted|updated|last|modified|on|at|et)\b\s*:?|[|•·]", re.I)
 _DATE_IN_URL = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 # "/2024/mar/02/", as some news sites file their articles (seen on three sites' paths).
+# English month names by their first three letters, in calendar order (also metadata's glued datelines).
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_IN_URL_MONTH_NAME = re.compile(
-    r"/((?:19|20)\d{2})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(0?[1-9]|[12]\d|3[01])/", re.I
+    r"/((?:19|20)\d{2})/(" + "|".join(MONTHS) + r")[a-z]*/(0?[1-9]|[12]\d|3[01])/", re.I
 )
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # Zone abbreviations that name one offset only; ambiguous ones (IST, "ET") are left out.
 _TZINFOS = {
@@ -169,7 +170,7 @@ def date_from_url(url: str | None) -> str | None:
         if match:
             day = dt.date(int(match[1]), int(match[2]), int(match[3]))
         elif named:
-            day = dt.date(int(named[1]), _MONTHS.index(named[2][:3].lower()) + 1, int(named[3]))
+            day = dt.date(int(named[1]), MONTHS.index(named[2][:3].lower()) + 1, int(named[3]))
         else:
             return None
     except ValueError:

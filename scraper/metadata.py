@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 from lxml.html import HtmlElement
 
-from .dates import date_from_page, date_from_url, normalize_date
+from .dates import MONTHS, date_from_page, date_from_url, normalize_date
 from .language import guess_language
 
 log = logging.getLogger(__name__)
@@ -265,7 +265,7 @@ _ORG_WORDS = re.compile(
 )
 _CAMEL_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 # A dateline glued to the name before it, as page text runs together: "Marco BambiniDec 18, 2025".
-_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
+_GLUED_MONTH = re.compile(r"(?<=[a-z])(?=(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?\s+\d)")
 # An outlet printed right after the name without a separator: "Jane Roe The Associated Press",
 # "Jane Roe USA TODAY NETWORK" (seen in meta tags on three newspaper groups' sites).
 _OUTLET_AFTER_NAME = re.compile(r"(?<=[a-z.])\s+(?:The\s+[A-Z].*|[A-Z]{2,}(?:\s+[A-Z]{2,})+)$")
@@ -626,18 +626,19 @@ MAX_KICKER_WORDS = 5
 MIN_KICKED_CHARS = 12
 # More h1s than this and the page is a list of teasers, each with its own h1.
 MAX_HEADLINE_H1S = 3
+# The first h1s that may hold the headline (one of them agreeing with a metadata title); later ones are teasers'.
+H1S_READ = 5
 
 
-def _kicker_headline(h1s: list[str], candidates: list[str]) -> str | None:
+def _kicker_headline(h1: str, candidates: list[str]) -> str | None:
     """A metadata headline the h1 ends with, after a short label printed before it ("Opinion Headline")."""
-    for h1 in h1s[:1]:
-        key = _fold(h1)
-        for candidate in candidates:
-            tail = _fold(candidate)
-            if len(tail) < MIN_KICKED_CHARS or not key.endswith(tail) or key == tail:
-                continue
-            if 0 < len(key[: -len(tail)].split()) <= MAX_KICKER_WORDS:
-                return candidate
+    key = _fold(h1)
+    for candidate in candidates:
+        tail = _fold(candidate)
+        if len(tail) < MIN_KICKED_CHARS or not key.endswith(tail) or key == tail:
+            continue
+        if 0 < len(key[: -len(tail)].split()) <= MAX_KICKER_WORDS:
+            return candidate
     return None
 
 
@@ -646,7 +647,7 @@ def _title(
 ) -> str | None:
     hosts = _host_words(url)
     h1_elements = _XP_H1(tree)
-    h1s = [t for t in (_clean(h.text_content()) for h in h1_elements[:5]) if t and len(t) > 3]
+    h1s = [t for t in (_clean(h.text_content()) for h in h1_elements[:H1S_READ]) if t and len(t) > 3]
     title_el = _XP_TITLE(tree)
     html_title = _clean(title_el[0].text_content()) if title_el else None
     candidates = [c for source in TITLE_SOURCES for c in source(tree, meta, ld)]
@@ -662,7 +663,7 @@ def _title(
     stripped_all = [_strip_site(c, site_name, hosts, loose=False) for c in candidates]
     if html_title:
         stripped_all.append(_strip_site(html_title, site_name, hosts, loose=False))
-    kicked = _kicker_headline(h1s, stripped_all)
+    kicked = _kicker_headline(h1s[0], stripped_all) if h1s else None
     if kicked:
         return kicked
     # Metadata titles are often written for search engines and share cards; where they disagree with
