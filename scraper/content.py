@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Candidate", "body_chars", "choose", "huge_page_pick", "lead_paragraphs", "may_win", "prose_pick",
-    "readability_pick", "selector_pick",
+    "readability_pick", "rescue_picks", "selector_pick",
 ]
 
 
@@ -152,6 +152,13 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     return Candidate(best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)")
 
 
+def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
+    """readability's and the prose pick of a tree pruned by tag, role and hidden state only."""
+    picks = [readability_pick(tree, url), prose_pick(tree)]
+    return [Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
+            for p in picks if p is not None]
+
+
 _HEADLINE = XPath("(//h1)[1]")
 _AFTER_HEADLINE = XPath(f"following::p[position() <= {R.LEAD_SEARCH}]")
 
@@ -194,9 +201,9 @@ def choose(results: list[tuple[Candidate, Cleaned]]) -> int:
     best = 0
     for i in range(1, len(results)):
         mine, other = results[best][1], results[i][1]
-        if body_chars(other) > R.PROSE_PICK_RATIO * body_chars(mine) or (
-            _row_share(mine) >= R.TABLE_BODY_SHARE > _row_share(other)
-            and body_chars(other) >= R.TABLE_PROSE_MIN * body_chars(mine)
+        mine_table, other_table = (_row_share(c) >= R.TABLE_BODY_SHARE for c in (mine, other))
+        if (body_chars(other) > R.PROSE_PICK_RATIO * body_chars(mine) and other_table <= mine_table) or (
+            mine_table and not other_table and body_chars(other) >= R.TABLE_PROSE_MIN * body_chars(mine)
         ):
             best = i  # a scrap of the article, or a data table that outscored the prose beside it
     return best

@@ -15,9 +15,11 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from . import __version__
+from . import rules as R
 from .clean import Block, Cleaned, clean_blocks, html_to_blocks
-from .config import Config
+from .config import Config, SiteRules
 from .content import (
+    TEXT_LENGTH,
     Candidate,
     body_chars,
     choose,
@@ -26,11 +28,12 @@ from .content import (
     may_win,
     prose_pick,
     readability_pick,
+    rescue_picks,
     selector_pick,
 )
 from .errors import ExtractionError
 from .language import guess_language
-from .metadata import extract_metadata
+from .metadata import Metadata, extract_metadata
 from .parse import parse_html, scrub_record
 from .prune import Figure, collect_figures, prune_tree, select_images
 from .record import FIGURE_BLOCK, Article, content_hash, make_id, strip_credentials
@@ -120,30 +123,16 @@ def extract(
             trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
 
     prune_tree(tree, rules, on_drop=on_drop)
-    chosen = selector_pick(tree, rules) or huge_page_pick(tree)
-    picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
-    results: list[tuple[Candidate, Cleaned]] = []
-    raws: list[list[Block]] = []  # each result's blocks before cleaning (the standfirst is added to them)
-    for pick in picks:
-        if pick is None:
-            continue
-        if results and trace is None and not may_win(pick, results[0][1]):
-            continue  # cannot beat the first pick: not worth building and cleaning its blocks
-        raws.append(html_to_blocks(pick.element, links=config.extract.links))
-        results.append((pick, clean_blocks(raws[-1], meta=meta, figures=figures, rules=rules)))
-    if trace is not None:
-        trace.candidates = [(pick, body_chars(c)) for pick, c in results]
-    if not results:
-        raise ExtractionError("no article found")
-    best = choose(results)
-    chosen, cleaned = results[best]
+    chosen, raw, cleaned, tree, figures = _content(
+        tree, html, page_url, config, meta, figures, rules, trace, http_charset
+    )
     first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
     if chosen.source != "site-rule" and first_text is not None:
         # the standfirst joins the body, unless the record already holds it as its description
         described = caption_key(meta.description) if meta.description else None
         leads = [t for t in lead_paragraphs(tree, first_text) if caption_key(t) != described]
         if leads:
-            blocks = [Block("p", text) for text in leads] + raws[best]
+            blocks = [Block("p", text) for text in leads] + raw
             cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
@@ -178,3 +167,59 @@ def extract(
         extractor={"name": "scraper", "version": __version__},
         blocks=tuple(_record_block(b, page_url) for b in cleaned.blocks),
     ))
+
+
+def _clean_pick(pick: Candidate, config: Config, **context: Any) -> tuple[list[Block], Cleaned]:
+    raw = html_to_blocks(pick.element, links=config.extract.links)
+    return raw, clean_blocks(raw, **context)
+
+
+def _content(
+    tree: HtmlElement,
+    html: str | bytes,
+    page_url: str | None,
+    config: Config,
+    meta: Metadata,
+    figures: list[Figure],
+    rules: SiteRules | None,
+    trace: Trace | None,
+    http_charset: str | None,
+) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]]:
+    """The article's container: each pick on the pruned tree, cleaned and weighed (see ``content.choose``);
+    then, when the winner is short, the picks of the page pruned again without class words (``R.RESCUE_*``).
+    Returns the winner, its blocks before and after cleaning, and the tree and figures it came from."""
+    context: dict[str, Any] = {"meta": meta, "figures": figures, "rules": rules}
+    chosen = selector_pick(tree, rules) or huge_page_pick(tree)
+    picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
+    results: list[tuple[Candidate, Cleaned]] = []
+    raws: list[list[Block]] = []  # each result's blocks before cleaning (the standfirst is added to them)
+    for pick in picks:
+        if pick is None:
+            continue
+        if results and trace is None and not may_win(pick, results[0][1]):
+            continue  # cannot beat the first pick: not worth building and cleaning its blocks
+        raw, cleaned = _clean_pick(pick, config, **context)
+        raws.append(raw)
+        results.append((pick, cleaned))
+    best = choose(results) if results else -1
+    found = body_chars(results[best][1]) if results else 0
+    if chosen is None and found < R.RESCUE_BELOW:
+        # so little survived pruning that class names may have covered the article itself
+        rescue_tree = parse_html(html, http_charset=http_charset, max_bytes=config.fetch.max_bytes)
+        rescue_figures = collect_figures(rescue_tree, page_url)
+        prune_tree(rescue_tree, rules, class_words=False)
+        rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
+        for pick in rescue_picks(rescue_tree, page_url):
+            if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:
+                rescued.append((pick, *_clean_pick(pick, config, **{**context, "figures": rescue_figures})))
+        if rescued:
+            top = rescued[choose([(pick, cleaned) for pick, _, cleaned in rescued])]
+            results.append((top[0], top[2]))
+            raws.append(top[1])
+            if best < 0 or choose([results[best], results[-1]]) == 1:
+                best, tree, figures = len(results) - 1, rescue_tree, rescue_figures
+    if trace is not None:
+        trace.candidates = [(pick, body_chars(c)) for pick, c in results]
+    if best < 0:
+        raise ExtractionError("no article found")
+    return results[best][0], raws[best], results[best][1], tree, figures

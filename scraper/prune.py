@@ -301,7 +301,7 @@ def _hidden_prose(el: HtmlElement) -> bool:
     return n >= 1 and parent is not None and parent.tag not in ("body", "html") and _SUBSTANTIAL(parent) >= 3
 
 
-def _drop_reason(el: HtmlElement) -> str | None:
+def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
     tag = el.tag
     if tag in R.DROP_TAGS:
         # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
@@ -321,7 +321,7 @@ def _drop_reason(el: HtmlElement) -> str | None:
         return None
     if tag == "p" and _PROSE_PARAGRAPH(el):
         return None  # a paragraph of prose is article text whatever its class says ("paywall", "widget")
-    toks = tokens(el)
+    toks = tokens(el) if class_words else tokens(el) & R.RESCUE_TOKENS
     if not (tag == "header" or toks & R.BOILERPLATE_TOKENS):
         return None
     # a content word in the name ("post", "article") protects only what holds a real paragraph
@@ -370,11 +370,17 @@ def _rows_as_paragraphs(tree: HtmlElement) -> None:
 
 
 def prune_tree(
-    tree: HtmlElement, rules: SiteRules | None = None, *, on_drop: Callable[[HtmlElement, str], None] | None = None
+    tree: HtmlElement,
+    rules: SiteRules | None = None,
+    *,
+    on_drop: Callable[[HtmlElement, str], None] | None = None,
+    class_words: bool = True,
 ) -> int:
     """Drop page furniture in place; returns how many subtrees were dropped.
 
     ``on_drop(element, reason)`` is called before each drop (``scraper extract --explain`` records them).
+    ``class_words=False`` drops by tag, role and hidden state only: the rescue pass, for pages whose
+    class names cover the article itself.
     """
     dropped = 0
     if rules is not None:
@@ -405,7 +411,7 @@ def prune_tree(
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        reason = _drop_reason(el)
+        reason = _drop_reason(el, class_words)
         if reason is not None:
             if on_drop is not None:
                 on_drop(el, reason)

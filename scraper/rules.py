@@ -152,3 +152,15 @@ TABLE_PROSE_MIN = 0.25
 # the first LEAD_SEARCH paragraphs after the <h1>; at most LEAD_MAX of them (the last ones) are taken.
 LEAD_SEARCH = 6
 LEAD_MAX = 2
+
+# A winning body shorter than this (characters) may be a scrap left by class names that cover the article
+# ("section", "print", "ads" on the article's own box): the page is pruned again by tag, role and hidden
+# state only, and its prose pick taken when PROSE_PICK_RATIO times longer.
+RESCUE_BELOW = 1000
+# The class words the rescue pass still prunes by: names of parts that are never the article, whatever
+# else a page calls its boxes (comments, related links, navigation, sharing, cookie notices).
+RESCUE_TOKENS = frozenset({
+    "comment", "comments", "disqus", "related", "relateds", "recommend", "recommended", "recommendations",
+    "outbrain", "taboola", "menu", "navbar", "nav", "navigation", "breadcrumb", "breadcrumbs", "footer",
+    "share", "sharing", "sharebar", "social", "socials", "cookie", "cookies", "consent", "gdpr",
+})

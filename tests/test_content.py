@@ -18,6 +18,7 @@ from scraper.cli import main
 from scraper.config import Config
 from scraper.content import prose_pick
 from scraper.explain import explain
+from scraper.extract import Trace
 from scraper.parse import parse_html
 
 SENTENCES = [
@@ -211,3 +212,26 @@ def test_images_stay_in_place_and_out_of_the_body() -> None:
     assert md[at - 1] == SENTENCES[1] and md[at + 1] == SENTENCES[2]
     assert "mill.jpg" not in markdown(art)  # --images off
     assert article_html(art, images=True).count("mill.jpg") == 1
+
+
+def test_article_boxes_named_with_furniture_words_are_rescued_but_comments_are_not() -> None:
+    # the article's own boxes carry class words that prune ("ads section", "print"): a first pass keeps a
+    # scrap, so the page is pruned again by tag, role and hidden state; comments stay pruned by name
+    boxes = "".join(
+        f'<div class="{"ads section" if i % 4 else "print"}"><p>{SENTENCES[i]}</p><p>{SENTENCES[i + 1]}</p></div>'
+        for i in range(0, 8, 2)
+    )
+    comments = "".join(
+        f'<div class="comment"><p>Reader {i} wrote: I have lived by the mill for thirty years and the channel '
+        f"floods every spring, so this is welcome news for the whole street ({i}).</p></div>"
+        for i in range(12)
+    )
+    html = f"""<!doctype html><html><head><title>River channel to be widened</title></head><body>
+    <header><nav><a href="/">Home</a></nav></header><h1>River channel to be widened</h1>
+    <div class="wrap">{boxes}</div><div class="comments">{comments}</div></body></html>"""
+    art = scraper.extract(html, URL)
+    assert found(art.body) == list(range(8))
+    assert "Reader" not in art.body
+    trace = Trace()
+    scraper.extract(html, URL, trace=trace)
+    assert trace.chosen is not None and trace.chosen.source.startswith("rescue")
