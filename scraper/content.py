@@ -24,13 +24,14 @@ from readability.readability import Unparseable
 from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
+from .prune import tokens
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Candidate", "body_chars", "choose", "huge_page_pick", "lead_paragraphs", "may_win", "prose_pick",
+    "Candidate", "body_chars", "choose", "huge_page_pick", "lead_candidates", "lead_paragraphs", "may_win", "prose_pick",
     "readability_pick", "rescue_picks", "selector_pick",
 ]
 
@@ -160,29 +161,74 @@ def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
 
 
 _HEADLINE = XPath("(//h1)[1]")
-_AFTER_HEADLINE = XPath(f"following::p[position() <= {R.LEAD_SEARCH}]")
+_AFTER_HEADLINE = XPath("following::*[self::p or self::div or self::h2 or self::h3][position() <= 400]")
+_HOLDS_BLOCKS = XPath(
+    "boolean(.//*[self::p or self::div or self::ul or self::ol or self::table or self::section or self::article"
+    " or self::h1 or self::h2 or self::h3 or self::h4 or self::figure or self::blockquote or self::header"
+    " or self::br or self::script or self::style])"
+)
 
 
-def lead_paragraphs(tree: HtmlElement, first_body_text: str) -> list[str]:
-    """The standfirst: prose between the headline and the body's first paragraph, outside the pick.
+def _furniture(el: HtmlElement) -> bool:
+    """In or under page furniture that the pruner drops whatever it holds: a furniture tag or role,
+    hidden, a script, or a box named with a furniture-only class word (author bios, sharing, forms)."""
+    for node in (el, *el.iterancestors()):
+        tag = node.tag
+        if tag in ("body", "html"):
+            return False
+        role = node.get("role")
+        style = node.get("style")
+        if (
+            tag in R.DROP_TAGS
+            or tag in ("form", "figure", "figcaption")
+            or (role and role.lower() in R.DROP_ROLES)
+            or node.get("hidden") is not None
+            or (style and R.DISPLAY_NONE.search(style))
+            or tokens(node) & R.FURNITURE_ONLY_TOKENS
+        ):
+            return True
+    return False
 
-    Sites set the lead paragraph in the header beside the headline, apart from the body container, so
-    neither picker takes it. Only paragraphs that come after the page's first <h1> and right before
-    the body's first paragraph (met within ``R.LEAD_SEARCH`` paragraphs) count, at most ``R.LEAD_MAX``.
+
+def lead_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
+    """The text blocks that follow the page's first <h1>, in order, each with whether it reads as prose.
+
+    Taken before pruning: sites set the standfirst in the article's <header> beside the headline, as a
+    <p>, an <h2> or a bare <div>, apart from the body container. The walk ends after ``R.LEAD_SEARCH``
+    prose blocks (the body has begun by then).
     """
     headline = _HEADLINE(tree)
     if not headline:
         return []
+    blocks: list[tuple[str, bool]] = []
+    prose_seen = 0
+    for el in _AFTER_HEADLINE(headline[0]):
+        if (el.tag != "p" and _HOLDS_BLOCKS(el)) or _furniture(el):
+            continue
+        text = normalize_text(el.text_content())
+        if not text:
+            continue
+        length = len(text)
+        prose = length >= R.PROSE_MIN_CHARS and _link_length(el) <= R.PROSE_MAX_LINK_SHARE * length
+        blocks.append((text, prose))
+        prose_seen += prose
+        if prose_seen >= R.LEAD_SEARCH:
+            break
+    return blocks
+
+
+def lead_paragraphs(candidates: list[tuple[str, bool]], first_body_text: str) -> list[str]:
+    """The standfirst: prose blocks between the headline and the body's first paragraph (from
+    ``lead_candidates``), at most ``R.LEAD_MAX`` of them, the last ones. None when the body's first
+    paragraph is not among the blocks: the body does not follow the headline closely."""
     target = caption_key(first_body_text)
     leads: list[str] = []
-    for p in _AFTER_HEADLINE(headline[0]):
-        text = normalize_text(p.text_content())
+    for text, prose in candidates:
         if caption_key(text) == target:
             return leads[-R.LEAD_MAX:]
-        length = len(text)
-        if length >= R.PROSE_MIN_CHARS and _link_length(p) <= R.PROSE_MAX_LINK_SHARE * length:
+        if prose:
             leads.append(text)
-    return []  # the body does not follow the headline closely: no lead to speak of
+    return []
 
 
 def body_chars(cleaned: Cleaned) -> int:

@@ -24,6 +24,7 @@ from .content import (
     body_chars,
     choose,
     huge_page_pick,
+    lead_candidates,
     lead_paragraphs,
     may_win,
     prose_pick,
@@ -115,6 +116,7 @@ def extract(
     if trace is not None:
         trace.page = copy.deepcopy(tree)  # the steps below change the tree; --explain lists the page as it was
     figures = collect_figures(tree, page_url)
+    leads_before = lead_candidates(tree)  # before pruning: the standfirst often sits in the <header>
     on_drop = None
     if trace is not None:
         trace.figures = figures
@@ -130,7 +132,7 @@ def extract(
     if chosen.source != "site-rule" and first_text is not None:
         # the standfirst joins the body, unless the record already holds it as its description
         described = caption_key(meta.description) if meta.description else None
-        leads = [t for t in lead_paragraphs(tree, first_text) if caption_key(t) != described]
+        leads = [t for t in lead_paragraphs(leads_before, first_text) if caption_key(t) != described]
         if leads:
             blocks = [Block("p", text) for text in leads] + raw
             cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)

@@ -144,6 +144,21 @@ def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_descript
     assert lead not in art.body and art.description == lead and found(art.body) == list(range(6))
 
 
+@pytest.mark.parametrize("holder", ["<h2 class='intro'>{}</h2>", "<div class='summary'>{}</div>"])
+def test_standfirst_in_the_article_header_joins_the_body_but_not_an_author_bio(holder: str) -> None:
+    # the header is pruned with its headline; its standfirst (an <h2> or a bare <div>) is found beforehand
+    lead = "The authority says the work will start in spring and take two years, with the towpath closed throughout."
+    bio = "Jane Doe is a reporter who has covered the river, its locks and its floods for twenty years for us."
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
+    html = f"""<html><head><title>River channel to be widened</title></head><body>
+    <header><h1>River channel to be widened</h1>
+    <div class="author-bio">{bio}</div>{holder.format(lead)}</header>
+    <div class="layout"><div class="col-main"><div class="story">{paragraphs}</div></div></div></body></html>"""
+    art = scraper.extract(html, URL)
+    assert art.body.split("\n\n")[0] == lead and found(art.body) == list(range(6))
+    assert "Jane Doe" not in art.body
+
+
 def test_a_data_table_beside_the_article_does_not_outscore_its_prose() -> None:
     rows = "".join(f"<tr><td>Person {i}</td><td>Company {i}</td><td>Chief Officer</td></tr>" for i in range(60))
     prose = "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
