@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from ..config import SourceConfig
 from ..discover import REDISCOVER_AFTER, Discovery, discover_site, recommended
-from ..errors import ConfigError, ExtractionError, FetchError
+from ..errors import ConfigError, ExtractionError, FetchError, ScraperError, TooLargeError
 from ..fetch import Page, redact_url
+from ..inputs import read_page_file
 from ..record import normalize_url
 from ..robots import RobotsCache
 from ..sources import (
@@ -35,15 +35,15 @@ log = logging.getLogger(__name__)
 __all__ = ["SourceSteps"]
 
 
-def _read_list(path: Path, max_bytes: int) -> str:
-    """A local URL list file (at most ``max_bytes``); an unreadable one is an error in the config."""
+def _read_list(path: str, max_bytes: int) -> str:
+    """A local URL list file, read as a saved page is; an unreadable one is an error in the config."""
     try:
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise ConfigError(f"sources: cannot read URL list {path}: {exc.strerror or exc}") from exc
-    if len(data) > max_bytes:
-        raise ConfigError(f"sources: URL list {path} is larger than fetch.max_bytes ({max_bytes})")
+        data = read_page_file(path, max_bytes=max_bytes)
+    except TooLargeError:
+        raise ConfigError(f"sources: URL list {path} is larger than fetch.max_bytes ({max_bytes})") from None
+    except ScraperError as exc:
+        why = getattr(exc.__cause__, "strerror", None) or exc.__cause__ or exc
+        raise ConfigError(f"sources: cannot read URL list {path}: {why}") from exc
     return data.decode("utf-8", "replace")
 
 
@@ -62,7 +62,7 @@ class SourceSteps:
             if source.type == "urls" and not source.url.lower().startswith(("http://", "https://")):
                 urls = list(source.urls)
                 if source.url:
-                    urls += parse_url_list(_read_list(Path(source.url), run.config.fetch.max_bytes))
+                    urls += parse_url_list(_read_list(source.url, run.config.fetch.max_bytes))
                 self.take_links(i, source, "", links_of(urls), etag=None, last_modified=None)
             else:
                 kind = source.type if source.type in ("sitemap", "site") else "source"
