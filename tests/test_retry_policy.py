@@ -50,7 +50,9 @@ def fetch(mocked: responses.RequestsMock, **options) -> tuple[FetchError, list[f
 
 
 def test_dns_failure_is_a_dns_error_not_retried(mocked) -> None:
-    cause = requests.exceptions.ConnectionError(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    cause = requests.exceptions.ConnectionError(
+        socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    )
     mocked.get(URL, body=cause)
     exc, waits = fetch(mocked, retries=2)
     assert type(exc) is DNSError and exc.kind == "dns"
@@ -88,7 +90,9 @@ def test_connect_timeout_is_a_fetch_timeout_and_retried(mocked) -> None:
 
 
 def test_refused_connection_is_a_connect_error(mocked) -> None:
-    mocked.get(URL, body=requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused")))
+    mocked.get(
+        URL, body=requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    )
     exc, _ = fetch(mocked, retries=0)
     assert type(exc) is ConnectError and exc.retryable and exc.kind == "connect"
     assert exc.reason == "connection failed (connection refused)"
@@ -171,13 +175,13 @@ allow_private = true
 retries = 0
 retry_http_codes = [503]
 [crawl]
-out = "{tmp_path / 'out'}"
+out = "{tmp_path / "out"}"
 delay = 0.0
 retry_backoff = 0.0
 max_failure_share = 1.0
 [[sources]]
 type = "urls"
-urls = ["{server.url('/a/busy')}", "{server.url('/a/broken')}"]
+urls = ["{server.url("/a/busy")}", "{server.url("/a/broken")}"]
 """
         summary = crawl(load(text))
         assert summary.failed == {"http_500": 1, "http_503": 1}

@@ -93,8 +93,14 @@ class ArticleStep:
         sources = run.config.sources
         source = sources[job.source] if 0 <= job.source < len(sources) else None
         try:
-            article = self.extract(page.content, job.url, config=run.config, final_url=page.final_url,
-                                   fetched_at=page.fetched_at, http_charset=page.encoding)
+            article = self.extract(
+                page.content,
+                job.url,
+                config=run.config,
+                final_url=page.final_url,
+                fetched_at=page.fetched_at,
+                http_charset=page.encoding,
+            )
         except ExtractionError as exc:
             if source is not None and source.type == "page":
                 # a start page's link is a guess: a page without an article is not a failure

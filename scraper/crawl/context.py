@@ -55,8 +55,15 @@ def source_key(index: int, source: SourceConfig) -> str:
 class Run:
     """What every step of one run shares. Not reusable: make one per run."""
 
-    def __init__(self, config: Config, *, state: CrawlState, stop: threading.Event, progress: Progress,
-                 summary: RunSummary) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        state: CrawlState,
+        stop: threading.Event,
+        progress: Progress,
+        summary: RunSummary,
+    ) -> None:
         self.config = config
         self.cfg = config.crawl
         self.state = state
@@ -135,6 +142,7 @@ class Run:
             log.exception("unexpected error on %s", redact_url(job.url))
             self.count(self.summary.failed, "error")
             if job.kind == "article":
-                self.state.failed(job.key, "error", retry_limit=self.cfg.retry_limit,
-                                  backoff=self.cfg.retry_backoff)
+                self.state.failed(
+                    job.key, "error", retry_limit=self.cfg.retry_limit, backoff=self.cfg.retry_backoff
+                )
                 self.progress.advance("error")

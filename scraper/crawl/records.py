@@ -70,7 +70,9 @@ class RecordWriter:
         with self.claim_lock:  # check and claim together: two threads with one body write it once
             owner = self._same_body_owner(key, article)
             if owner is not None:
-                log.info("%s: same body as record %s; kept as its alias", redact_url(article.url or key), owner)
+                log.info(
+                    "%s: same body as record %s; kept as its alias", redact_url(article.url or key), owner
+                )
                 self.state.alias(key, owner)
                 return None
             previous = self.state.writing(

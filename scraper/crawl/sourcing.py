@@ -110,9 +110,13 @@ class SourceSteps:
             run.sleep(run.sched.delay_of(lane))
 
         try:
-            return discover_site(job.url, fetch=lambda url, **kw: run.fetch(lane, url, **kw),
-                                 robots=run.robots or RobotsCache(run.fetcher), pause=pause,
-                                 max_bytes=run.config.fetch.max_bytes)
+            return discover_site(
+                job.url,
+                fetch=lambda url, **kw: run.fetch(lane, url, **kw),
+                robots=run.robots or RobotsCache(run.fetcher),
+                pause=pause,
+                max_bytes=run.config.fetch.max_bytes,
+            )
         finally:
             release()
 
@@ -148,8 +152,16 @@ class SourceSteps:
             log.warning("source %s: %s", name, exc)
             run.count(run.summary.failed, "source_" + failure_reason(exc))
             return
-        self.take_links(job.source, source, page.final_url, links, etag=page.etag,
-                        last_modified=page.last_modified, validator_url=job.url, children=children)
+        self.take_links(
+            job.source,
+            source,
+            page.final_url,
+            links,
+            etag=page.etag,
+            last_modified=page.last_modified,
+            validator_url=job.url,
+            children=children,
+        )
 
     def _claim_sitemap(self, job: Job, name: str) -> bool:
         """Whether this sitemap is fetched: once per run, within ``crawl.max_sitemaps``."""
@@ -159,8 +171,12 @@ class SourceSteps:
                 return False
             self.sitemaps_seen.add(job.url)
             if self.sitemaps_left <= 0:
-                log.warning("%s: max_sitemaps (%d) reached; skipping %s", name, run.cfg.max_sitemaps,
-                            redact_url(job.url))
+                log.warning(
+                    "%s: max_sitemaps (%d) reached; skipping %s",
+                    name,
+                    run.cfg.max_sitemaps,
+                    redact_url(job.url),
+                )
                 run.summary.skipped["max_sitemaps"] = run.summary.skipped.get("max_sitemaps", 0) + 1
                 return False
             self.sitemaps_left -= 1
@@ -198,9 +214,18 @@ class SourceSteps:
 
     # -- the links found -----------------------------------------------------------------------------
 
-    def take_links(self, index: int, source: SourceConfig, source_url: str, links: list[Link], *,
-                   etag: str | None, last_modified: str | None, validator_url: str = "",
-                   children: list[Link] | None = None) -> None:
+    def take_links(
+        self,
+        index: int,
+        source: SourceConfig,
+        source_url: str,
+        links: list[Link],
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        validator_url: str = "",
+        children: list[Link] | None = None,
+    ) -> None:
         """Save the new links as pending (with the source's validators) and queue what this run takes."""
         run = self.run
         pairs = self._selected(source, source_url, links)
@@ -210,9 +235,14 @@ class SourceSteps:
         if children is not None:
             saved_children = [(c.url, c.date.isoformat() if c.date else None) for c in children]
         # every new URL is saved as pending, so one beyond max_articles waits for a later run
-        new = run.state.discovered(validator_url or source_key(index, source), fresh, etag=etag,
-                                   last_modified=last_modified, source=source_key(index, source),
-                                   children=saved_children)
+        new = run.state.discovered(
+            validator_url or source_key(index, source),
+            fresh,
+            etag=etag,
+            last_modified=last_modified,
+            source=source_key(index, source),
+            children=saved_children,
+        )
         take = new
         if source.max_articles:
             with run.lock:
@@ -229,8 +259,9 @@ class SourceSteps:
 
     def _selected(self, source: SourceConfig, source_url: str, links: list[Link]) -> list[tuple[str, str]]:
         """``(key, url)`` of the links the source's filters keep, each normalised URL once."""
-        selected = select_links(links, source, source_url=source_url or source.url,
-                                same_host=source.type == "page")
+        selected = select_links(
+            links, source, source_url=source_url or source.url, same_host=source.type == "page"
+        )
         pairs: list[tuple[str, str]] = []
         seen: set[str] = set()
         for link in selected:
