@@ -40,7 +40,9 @@ class FetchConfig:
     total_timeout: float = 60.0  # wall-clock cap for one response, trickling bodies included
     max_bytes: int = 10_000_000  # decoded (decompressed) body cap
     max_redirects: int = 10
-    retries: int = 3  # extra attempts after the first on connection errors, timeouts, 429 and 5xx
+    retries: int = 3  # extra attempts after the first on connection errors, timeouts and retry_http_codes
+    # statuses worth another attempt (Scrapy's RETRY_HTTP_CODES); a crawl also retries them on later runs
+    retry_http_codes: tuple[int, ...] = (429, *range(500, 600))
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     retry_after_max: float = 120.0  # a longer Retry-After skips the URL instead of waiting
@@ -139,7 +141,11 @@ class Config:
         changes: dict[str, Any] = {}
         for name, value in sections.items():
             current = getattr(self, name)
-            if isinstance(value, Mapping) and dataclasses.is_dataclass(current):
+            if (
+                isinstance(value, Mapping)
+                and dataclasses.is_dataclass(current)
+                and not isinstance(current, type)
+            ):
                 value = dataclasses.replace(current, **value)
             changes[name] = value
         return dataclasses.replace(self, **changes)
@@ -184,6 +190,10 @@ def _where(path: str, text: str, dotted: str) -> str:
     return f"{path}:{line}" if line else path
 
 
+def _is_error_status(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599
+
+
 def _coerce(value: Any, hint: Any, dotted: str, where: str) -> Any:
     origin = typing.get_origin(hint)
     if hint is bool:
@@ -202,6 +212,10 @@ def _coerce(value: Any, hint: Any, dotted: str, where: str) -> Any:
     elif hint is str:
         if isinstance(value, str):
             return value
+    elif origin is tuple and typing.get_args(hint)[0] is int:  # HTTP status codes
+        if isinstance(value, list) and all(_is_error_status(v) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{where}: {dotted} must be a list of HTTP error statuses (400 to 599)")
     elif origin is tuple:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)

@@ -1,9 +1,9 @@
 """Running extraction over many inputs: locally on a process pool, or on a Dask distributed cluster.
 
 The work is a list of tasks, one per WARC chunk (see ``scraper.warc.plan_chunks``) or per chunk of pages
-or URLs. Each task runs the extractor and writes its own part file, ``DEST/part-NNNNN.jsonl``, numbered by
-the task's place in the list; it returns only a small summary (counts and the part's path). A part is
-written all or nothing: to a temporary name, then moved into place.
+or URLs, run by one driver (``_run_tasks``). Each task runs the extractor and writes its own part file,
+``DEST/part-NNNNN.jsonl``, numbered by the task's place in the list; it returns only a small summary
+(counts and the part's path). A part is written all or nothing (``scraper.parts``).
 
 Output: when the destination ends in ``.jsonl``, the parts go to ``.DEST.parts/`` beside it and the client then
 concatenates them, in task order, into ``DEST`` (replaced atomically) and removes the parts. Any other
@@ -17,46 +17,44 @@ be a place every worker can write to, and the inputs must be readable by every w
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import dataclasses
 import functools
 import logging
 import multiprocessing
 import os
-import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
-import fsspec
-from fsspec.implementations.local import LocalFileSystem
-
-from .config import Config
-from .errors import ConfigError, OutputError, ScraperError
-from .warc import WarcChunk, WarcStats, extract_chunk, index_warc, plan_chunks
-from .write import atomic_write_bytes, record_json
+from .config import Config, FetchConfig
+from .errors import ConfigError, ScraperError
+from .inputs import extract_input, is_url, read_page_file
+from .parts import absolute, finish_parts, merge_parts, plan_parts, write_part
+from .warc import WarcStats, extract_chunk, index_warc, plan_chunks
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "ENGINES",
     "Engine",
-    "RunSummary",
+    "BatchResult",
     "BatchStats",
     "default_workers",
     "write_part",
     "merge_parts",
+    "extract_pages",
     "extract_warc_files",
     "extract_batch",
     "expand_inputs",
 ]
 
 ENGINES = ("local", "dask")
+MAX_ERRORS_KEPT = 20  # error messages a batch keeps ("input: error"); the rest are only counted
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S", bound="_Stats")
 
 
 def default_workers() -> int:
@@ -161,107 +159,16 @@ class Engine:
             raise
 
 
-# -- part files ------------------------------------------------------------------------------------
+# -- the one batch driver --------------------------------------------------------------------------
 
 
-def _local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
-
-
-def _absolute(path: str) -> str:
-    """Local paths made absolute, so that workers with another working folder find them."""
-    if "://" in path:
-        return path
-    return os.path.abspath(path)
-
-
-def part_name(index: int) -> str:
-    return f"part-{index:05d}.jsonl"
-
-
-def write_part(lines: list[dict[str, Any]], parts_dir: str, index: int) -> str:
-    """Write ``parts_dir/part-NNNNN.jsonl`` all or nothing; returns its path or URL."""
-    data = "".join(record_json(line) + "\n" for line in lines).encode("utf-8")
-    fs, root = fsspec.core.url_to_fs(parts_dir)
-    path = f"{root.rstrip('/')}/{part_name(index)}"
-    if isinstance(fs, LocalFileSystem):
-        atomic_write_bytes(Path(path), data)
-        return path
-    tmp = f"{root.rstrip('/')}/.{part_name(index)}.{uuid.uuid4().hex}.tmp"
-    try:
-        fs.makedirs(root, exist_ok=True)
-        fs.pipe_file(tmp, data)
-        fs.mv(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {parts_dir}/{part_name(index)}: {exc}") from exc
-    return fs.unstrip_protocol(path)
-
-
-def merge_parts(parts: Sequence[str], dest: str) -> None:
-    """Concatenate the part files, in the given order, into ``dest`` (replaced all or nothing)."""
-    fs, root = fsspec.core.url_to_fs(dest)
-    tmp = f"{root}.{uuid.uuid4().hex}.tmp"
-    try:
-        parent = os.path.dirname(root)
-        if parent:
-            fs.makedirs(parent, exist_ok=True)
-        with fs.open(tmp, "wb") as out:
-            for part in parts:
-                with fsspec.open(part, "rb") as fh:
-                    shutil.copyfileobj(fh, out, 1 << 20)
-            if isinstance(fs, LocalFileSystem):
-                out.flush()
-                os.fsync(out.fileno())
-        fs.mv(tmp, root)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            fs.rm(tmp)
-        raise OutputError(f"cannot write {dest}: {exc}") from exc
-
-
-def _clear_parts(parts_dir: str, *, whole: bool) -> None:
-    """Remove the parts of an earlier run (or the whole staging folder)."""
-    fs, root = fsspec.core.url_to_fs(parts_dir)
-    try:
-        if whole:
-            if fs.exists(root):
-                fs.rm(root, recursive=True)
-            return
-        for path in fs.glob(f"{root.rstrip('/')}/part-*.jsonl"):
-            fs.rm(path)
-    except OSError as exc:
-        raise OutputError(f"cannot clear {parts_dir}: {exc}") from exc
-
-
-@dataclass(frozen=True, slots=True)
-class _Output:
-    parts_dir: str
-    merged: str | None  # the single JSONL file, or None to leave the parts
-
-
-def _plan_output(output: str) -> _Output:
-    output = _absolute(output)
-    if output.endswith(".jsonl"):
-        # hidden, so that a crashed run's parts are not read by ``scraper export`` as records
-        head, _, name = output.rpartition("/")
-        return _Output(f"{head}/.{name}.parts", output)
-    return _Output(output.rstrip("/"), None)
-
-
-def _finish_output(out: _Output, parts: list[str]) -> list[str]:
-    if out.merged is None:
-        return parts
-    merge_parts(parts, out.merged)
-    _clear_parts(out.parts_dir, whole=True)
-    return [out.merged]
-
-
-# -- WARC extraction -------------------------------------------------------------------------------
+class _Stats(Protocol):
+    def add(self, other: Self) -> Self: ...
 
 
 @dataclass(slots=True)
-class RunSummary:
-    """What a run did: counts (``WarcStats`` or ``BatchStats``), tasks run and the files written."""
+class BatchResult:
+    """What a batch run did: the counts (``WarcStats`` or ``BatchStats``), tasks run and the files written."""
 
     stats: Any
     tasks: int = 0
@@ -269,14 +176,45 @@ class RunSummary:
     task_cpu_seconds: float = 0.0  # CPU time the tasks used, summed over workers
 
 
-def _warc_task(
-    chunk_and_index: tuple[WarcChunk, int], *, config: Config, parts_dir: str
-) -> tuple[float, str, WarcStats]:
+def _part_task(
+    item_and_index: tuple[T, int], *, work: Callable[[T], tuple[list[dict[str, Any]], S]], parts_dir: str
+) -> tuple[float, str, S]:
+    """One task: ``work`` on one item, its lines written to the item's part file."""
     cpu = time.process_time()
-    chunk, index = chunk_and_index
-    lines, stats = extract_chunk(chunk, config=config)
+    item, index = item_and_index
+    lines, stats = work(item)
     part = write_part(lines, parts_dir, index)
     return time.process_time() - cpu, part, stats
+
+
+def _run_tasks(
+    runner: Engine,
+    work: Callable[[T], tuple[list[dict[str, Any]], S]],
+    items: Sequence[T],
+    *,
+    output: str,
+    stats: S,
+    sizes: Sequence[int],
+    unit: str,
+    progress: bool,
+) -> BatchResult:
+    """Run ``work`` on every item, one part file each, into ``output``; ``sizes`` weigh the progress bar."""
+    from tqdm import tqdm
+
+    plan = plan_parts(output)
+    task = functools.partial(_part_task, work=work, parts_dir=plan.parts_dir)
+    parts: list[str] = [""] * len(items)
+    cpu = 0.0
+    with tqdm(total=sum(sizes), unit=unit, disable=not progress) as bar:
+        for i, (task_cpu, part, item_stats) in runner.map(task, [(item, i) for i, item in enumerate(items)]):
+            parts[i] = part
+            stats.add(item_stats)
+            cpu += task_cpu
+            bar.update(sizes[i])
+    return BatchResult(stats=stats, tasks=len(items), outputs=finish_parts(plan, parts), task_cpu_seconds=cpu)
+
+
+# -- WARC files ------------------------------------------------------------------------------------
 
 
 def extract_warc_files(
@@ -289,14 +227,9 @@ def extract_warc_files(
     scheduler: str | None = None,
     chunk_records: int = 100,
     progress: bool = False,
-) -> RunSummary:
+) -> BatchResult:
     """Extract every HTML article of the WARC files into ``output`` (``.jsonl`` file or parts folder)."""
-    from tqdm import tqdm
-
-    paths = [_absolute(p) for p in paths]
-    out = _plan_output(output)
-    _clear_parts(out.parts_dir, whole=out.merged is not None)
-    stats = WarcStats()
+    paths = [absolute(p) for p in paths]
     with Engine(engine, workers=workers, scheduler=scheduler) as runner:
         offsets: dict[int, list[int]] = dict(runner.map(index_warc, paths))
         chunks = [
@@ -305,28 +238,19 @@ def extract_warc_files(
         log.info(
             "%d WARC files, %d records, %d tasks", len(paths), sum(map(len, offsets.values())), len(chunks)
         )
-        task = functools.partial(_warc_task, config=config, parts_dir=out.parts_dir)
-        parts: list[str] = [""] * len(chunks)
-        cpu = 0.0
-        with tqdm(total=sum(c.records for c in chunks), unit="rec", disable=not progress) as bar:
-            for i, (task_cpu, part, chunk_stats) in runner.map(task, [(c, i) for i, c in enumerate(chunks)]):
-                parts[i] = part
-                stats.add(chunk_stats)
-                cpu += task_cpu
-                bar.update(chunks[i].records)
-    return RunSummary(
-        stats=stats, tasks=len(chunks), outputs=_finish_output(out, parts), task_cpu_seconds=cpu
-    )
+        work = functools.partial(extract_chunk, config=config)
+        return _run_tasks(runner, work, chunks, output=output, stats=WarcStats(),
+                          sizes=[c.records for c in chunks], unit="rec", progress=progress)
 
 
-# -- batch extraction of pages and URLs ------------------------------------------------------------
+# -- saved pages and URLs --------------------------------------------------------------------------
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
 
 @dataclass(slots=True)
 class BatchStats:
-    """Counts of a batch extraction."""
+    """Counts of a batch extraction of pages and URLs."""
 
     inputs: int = 0
     articles: int = 0
@@ -338,15 +262,24 @@ class BatchStats:
         self.inputs += other.inputs
         self.articles += other.articles
         self.failed += other.failed
-        self.errors.extend(other.errors[: max(0, 20 - len(self.errors))])
+        self.errors.extend(other.errors[: max(0, MAX_ERRORS_KEPT - len(self.errors))])
         return self
+
+    def fail(self, message: str) -> None:
+        """Count one failed input, keeping its message while there is room."""
+        self.failed += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(message)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str]:
-    """URLs as given; a folder becomes its saved pages (sorted, recursive); ``*.txt`` lists one input a line."""
+def expand_inputs(inputs: Sequence[str], *, max_bytes: int = FetchConfig().max_bytes) -> list[str]:
+    """URLs as given; a folder becomes its saved pages (sorted, recursive); ``*.txt`` lists one input a line.
+
+    A list is read as a saved page is (``inputs.read_page_file``: gzip or not, at most ``max_bytes``).
+    """
     out: list[str] = []
     for item in inputs:
         if "://" in item:
@@ -360,10 +293,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
                 if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES)
             )
         elif path.suffix.lower() == ".txt":
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ScraperError(f"cannot read {item}: {exc.strerror or exc}") from exc
+            text = read_page_file(item, max_bytes=max_bytes).decode("utf-8", "replace")
             lines = [ln.strip() for ln in text.splitlines()]
             out.extend(ln for ln in lines if ln and not ln.startswith("#"))
         else:
@@ -371,39 +301,30 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     return out
 
 
-def _batch_task(
-    sources_and_index: tuple[list[str], int], *, config: Config, parts_dir: str
-) -> tuple[str, BatchStats]:
+def extract_pages(sources: list[str], *, config: Config) -> tuple[list[dict[str, Any]], BatchStats]:
+    """Extract each page or URL (``inputs.extract_input``); returns the records, in order, and the counts."""
     from .fetch import Fetcher
-    from .inputs import extract_input, is_url
 
-    sources, index = sources_and_index
     stats = BatchStats(inputs=len(sources))
     lines: list[dict[str, Any]] = []
-    fetcher = (
-        Fetcher(config.fetch) if any(is_url(s) for s in sources) else None
-    )
+    fetcher = Fetcher(config.fetch) if any(is_url(s) for s in sources) else None
     try:
         for source in sources:
             try:
                 article = extract_input(source, config=config, fetcher=fetcher)
             except ScraperError as exc:
-                stats.failed += 1
-                if len(stats.errors) < 20:
-                    stats.errors.append(f"{source}: {exc}")
+                stats.fail(f"{source}: {exc}")
                 continue
             except Exception as exc:  # one odd page must not stop a batch of millions
                 log.warning("%s: extraction failed: %r", source, exc)
-                stats.failed += 1
-                if len(stats.errors) < 20:
-                    stats.errors.append(f"{source}: extraction failed ({type(exc).__name__})")
+                stats.fail(f"{source}: extraction failed ({type(exc).__name__})")
                 continue
             stats.articles += 1
             lines.append(article.to_dict())
     finally:
         if fetcher is not None:
             fetcher.close()
-    return write_part(lines, parts_dir, index), stats
+    return lines, stats
 
 
 def extract_batch(
@@ -416,24 +337,12 @@ def extract_batch(
     scheduler: str | None = None,
     chunk_size: int = 20,
     progress: bool = False,
-) -> RunSummary:
+) -> BatchResult:
     """Extract saved pages and URLs (see ``expand_inputs``) in chunks of ``chunk_size``, into ``output``."""
-    from tqdm import tqdm
-
-    sources = [_absolute(s) if "://" not in s else s for s in expand_inputs(inputs)]
-    out = _plan_output(output)
-    _clear_parts(out.parts_dir, whole=out.merged is not None)
+    sources = [absolute(s) for s in expand_inputs(inputs, max_bytes=config.fetch.max_bytes)]
     size = max(1, chunk_size)
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-    stats = BatchStats()
-    parts: list[str] = [""] * len(chunks)
-    task = functools.partial(_batch_task, config=config, parts_dir=out.parts_dir)
-    with (
-        Engine(engine, workers=workers, scheduler=scheduler) as runner,
-        tqdm(total=len(sources), unit="page", disable=not progress) as bar,
-    ):
-        for i, (part, chunk_stats) in runner.map(task, [(c, i) for i, c in enumerate(chunks)]):
-            parts[i] = part
-            stats.add(chunk_stats)
-            bar.update(len(chunks[i]))
-    return RunSummary(stats=stats, tasks=len(chunks), outputs=_finish_output(out, parts))
+    work = functools.partial(extract_pages, config=config)
+    with Engine(engine, workers=workers, scheduler=scheduler) as runner:
+        return _run_tasks(runner, work, chunks, output=output, stats=BatchStats(),
+                          sizes=[len(c) for c in chunks], unit="page", progress=progress)

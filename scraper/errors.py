@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class ScraperError(Exception):
     """Root of every error the scraper raises on purpose."""
@@ -26,20 +24,35 @@ class FetchError(ScraperError, IOError):
     ``kind`` is the failure's short name in crawl summaries; ``retryable`` says whether another attempt
     may succeed (the fetcher retries, the crawler tries again on a later run); ``retry_after`` is the
     wait a server asked for. Each is declared on the class; an instance may narrow ``retryable``.
+    ``reason`` is the message without the URL; ``attempts`` how many tries the fetcher made.
     """
 
-    kind: ClassVar[str] = "fetch"
+    kind: str = "fetch"
     retryable: bool = False
     retry_after: float | None = None
 
-    def __init__(self, message: str, *, url: str | None = None, retryable: bool | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.url = url
+        self.reason = reason
+        self.attempts = 1
         if retryable is not None:
             self.retryable = retryable
         if retry_after is not None:
             self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        if self.attempts > 1 and self.reason is not None:  # the one line says it was tried more than once
+            return " ".join(f"{self.reason} ({self.attempts} attempts): {self.url}".split())
+        return super().__str__()
 
 
 class DNSError(FetchError):
@@ -69,16 +82,24 @@ class TLSError(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    """The server answered with an error status (4xx or 5xx after retries)."""
+    """The server answered with an error status (4xx or 5xx after retries); ``kind`` is ``http_404``..."""
 
-    def __init__(self, message: str, *, url: str | None = None, status: int = 0, retryable: bool | None = None,
-                 retry_after: float | None = None) -> None:
-        super().__init__(message, url=url, retryable=retryable, retry_after=retry_after)
+    kind = "http"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int = 0,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url, retryable=retryable, retry_after=retry_after, reason=reason)
         self.status = status
-
-    @property  # type: ignore[override]
-    def kind(self) -> str:  # http_404, http_503...
-        return f"http_{self.status}" if self.status else "http"
+        if status:
+            self.kind = f"http_{status}"
 
 
 class TooLargeError(FetchError):

@@ -3,8 +3,9 @@
 ``Fetcher`` owns one ``requests.Session`` and turns every failure into one of our exceptions with a
 one-line message naming the (credential-free) URL. What it guards against:
 
-* retries with exponential backoff and jitter on connection errors, timeouts, 429 and 5xx (never on
-  other 4xx), honouring ``Retry-After`` up to ``retry_after_max``; a longer one gives up at once;
+* retries with exponential backoff and jitter on connection errors, timeouts and the statuses of
+  ``retry_http_codes`` (429 and 5xx by default; never other 4xx), honouring ``Retry-After`` up to
+  ``retry_after_max``; a longer one gives up at once (the error stays ``retryable`` for later runs);
 * redirects followed by hand, each hop checked: a limit, loops, http/https only, address safety
   (``netsafety``: connections are pinned to the addresses that were checked);
 * bodies streamed and counted after decompression, so a gzip or brotli bomb stops at ``max_bytes``;
@@ -19,6 +20,7 @@ one-line message naming the (credential-free) URL. What it guards against:
 from __future__ import annotations
 
 import http
+import http.client
 import logging
 import re
 import socket
@@ -108,9 +110,8 @@ class Page:
 def _fail(cls: type[FetchError], reason: str, url: str, **kwargs: Any) -> FetchError:
     """Build one of our errors: "reason: url" (``retryable``/``retry_after`` as the class declares them)."""
     safe = redact_url(url)
-    exc = cls(f"{USERINFO.sub('***@', reason)}: {safe}", url=safe, **kwargs)
-    exc.reason = USERINFO.sub("***@", reason)  # type: ignore[attr-defined]
-    return exc
+    reason = USERINFO.sub("***@", reason)
+    return cls(f"{reason}: {safe}", url=safe, reason=reason, **kwargs)
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -234,8 +235,9 @@ class Fetcher:
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
-            retry_after = getattr(exc, "retry_after", None)
-            return float(retry_after) if retry_after is not None else float(backoff(state))
+            if isinstance(exc, FetchError) and exc.retry_after is not None:
+                return exc.retry_after
+            return float(backoff(state))
 
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
@@ -246,7 +248,7 @@ class Fetcher:
         retrying = Retrying(
             stop=stop_after_attempt(cfg.retries + 1),
             wait=wait,
-            retry=retry_if_exception(lambda exc: bool(getattr(exc, "retryable", False))),
+            retry=retry_if_exception(self._worth_retrying),
             sleep=self._sleep,
             before_sleep=before_sleep,
             reraise=True,
@@ -257,12 +259,16 @@ class Fetcher:
                             last_modified=last_modified, cap=cap)
         except FetchError as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
-            if attempts > 1 and exc.retryable:
+            if attempts > 1 and self._worth_retrying(exc):
+                exc.attempts = attempts  # the one line the user sees says it was tried more than once
                 log.info("giving up after %d attempts: %s", attempts, exc)
-                reason = getattr(exc, "reason", None)
-                if reason is not None:  # the one line the user sees says it was tried more than once
-                    exc.args = (f"{reason} ({attempts} attempts): {exc.url}",)
             raise
+
+    def _worth_retrying(self, exc: BaseException) -> bool:
+        """Retry now: a retryable failure whose server asked for no wait longer than ``retry_after_max``."""
+        if not isinstance(exc, FetchError) or not exc.retryable:
+            return False
+        return exc.retry_after is None or exc.retry_after <= self.config.retry_after_max
 
     # -- one attempt -------------------------------------------------------------------------------
 
@@ -394,15 +400,14 @@ class Fetcher:
             raise _fail(HTTPStatusError, f"HTTP {status} redirect without Location", url, status=status)
         if status < 200:
             raise _fail(HTTPStatusError, f"unexpected HTTP {status} {phrase}", url, status=status)
-        transient = status == 429 or status >= 500
+        transient = status in self.config.retry_http_codes
         retry_after = _parse_retry_after(resp.headers.get("Retry-After")) if transient else None
+        reason = f"HTTP {status} {phrase}"
         cap = self.config.retry_after_max
-        if retry_after is not None and retry_after > cap:
+        if retry_after is not None and retry_after > cap:  # not waited for now (see _worth_retrying)
             what = "rate-limited" if status == 429 else "unavailable"
-            raise _fail(HTTPStatusError, f"HTTP {status} {phrase}: {what}, Retry-After {retry_after:.0f} s "
-                        f"exceeds retry_after_max {cap:g} s; skipped", url, status=status)
-        raise _fail(HTTPStatusError, f"HTTP {status} {phrase}", url, status=status, retryable=transient,
-                    retry_after=retry_after)
+            reason += f": {what}, Retry-After {retry_after:.0f} s exceeds retry_after_max {cap:g} s; skipped"
+        raise _fail(HTTPStatusError, reason, url, status=status, retryable=transient, retry_after=retry_after)
 
     def _read_body(self, url: str, resp: requests.Response, *, cap: int, deadline: float) -> bytes:
         """Read the body, decompressed, refusing more than ``cap`` bytes or a passed deadline."""
@@ -439,7 +444,7 @@ class Fetcher:
             if isinstance(exc, urllib3.exceptions.SSLError):
                 raise _fail(TLSError, f"TLS error mid-body ({_describe(exc)})", url, retryable=True) from exc
             root = _root_os_error(exc)
-            if isinstance(root, urllib3.exceptions.IncompleteRead) or "IncompleteRead" in str(exc):
+            if isinstance(root, http.client.IncompleteRead):  # urllib3's IncompleteRead is one too
                 reason = f"connection closed mid-body ({total} bytes received, Content-Length {declared})"
             else:
                 reason = f"connection broken mid-body ({_describe(exc)})"

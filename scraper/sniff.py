@@ -38,7 +38,8 @@ def looks_like_html(data: bytes) -> bool:
             break
     else:
         text = head.decode("latin-1")  # ASCII-compatible: enough to read tags
-    start = _PREAMBLE.match(text).end()  # type: ignore[union-attr] - the pattern matches the empty string
+    preamble = _PREAMBLE.match(text)  # never None: the pattern matches the empty string
+    start = preamble.end() if preamble else 0
     match = _FIRST_TAG.match(text, start)
     if match is None:
         return text.startswith("<!--", start)  # a comment longer than the head: give it the benefit of the doubt

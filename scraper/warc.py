@@ -148,6 +148,43 @@ def _file_size(path: str) -> int | None:
         return None
 
 
+def _html_page(record: Any, *, stats: WarcStats, max_bytes: int) -> WarcPage | None:
+    """The page of an HTML response record, or None (the reason counted in ``stats``)."""
+    stats.records += 1
+    if record.rec_type != "response":
+        stats.not_response += 1
+        return None
+    if not _status_ok(record):
+        stats.bad_status += 1
+        return None
+    media, charset = _content_type(record)
+    stream = record.content_stream()
+    head = b""
+    if media is None:
+        head = _read_up_to(stream, SNIFF_BYTES)
+        if not looks_like_html(head):
+            stats.not_html += 1
+            return None
+    elif media not in HTML_TYPES:
+        stats.not_html += 1
+        return None
+    content = _read_up_to(stream, max_bytes + 1, head)
+    if len(content) > max_bytes:
+        stats.too_large += 1
+        return None
+    if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than Content-Length
+        stats.truncated += 1
+        return None
+    stats.html += 1
+    return WarcPage(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        warc_date=record.rec_headers.get_header("WARC-Date"),
+        content=content,
+        http_charset=charset,
+    )
+
+
 def iter_html_pages(
     path: str, *, stats: WarcStats, start: int = 0, end: int | None = None, max_bytes: int = 10_000_000
 ) -> Iterator[WarcPage]:
@@ -172,41 +209,12 @@ def iter_html_pages(
                     return
                 if getattr(record, "format", "warc") != "warc":  # warcio reads junk leniently as ARC
                     raise ArchiveLoadFailed(f"not a WARC record (format {record.format})")
-                stats.records += 1
-                if record.rec_type != "response":
-                    stats.not_response += 1
-                    continue
-                if not _status_ok(record):
-                    stats.bad_status += 1
-                    continue
-                media, charset = _content_type(record)
-                stream = record.content_stream()
-                if media is None:
-                    head = _read_up_to(stream, SNIFF_BYTES)
-                    if not looks_like_html(head):
-                        stats.not_html += 1
-                        continue
-                elif media not in HTML_TYPES:
-                    stats.not_html += 1
-                    continue
-                else:
-                    head = b""
-                content = _read_up_to(stream, max_bytes + 1, head)
-                if len(content) > max_bytes:
-                    stats.too_large += 1
-                    continue
-                if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than Content-Length
-                    stats.truncated += 1
+                truncated = stats.truncated
+                page = _html_page(record, stats=stats, max_bytes=max_bytes)
+                if stats.truncated > truncated:
                     log.warning("%s: truncated record at offset %d", path, base + iterator.offset)
-                    continue
-                stats.html += 1
-                yield WarcPage(
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                    warc_date=record.rec_headers.get_header("WARC-Date"),
-                    content=content,
-                    http_charset=charset,
-                )
+                elif page is not None:
+                    yield page
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         raise ScraperError(f"cannot read {path}: {_why(exc)}") from exc
     except _READ_ERRORS as exc:

@@ -191,3 +191,18 @@ def test_extract_warc_verb_on_dask(
     rc = main(["extract-warc", *warcs, "-o", str(out), "--engine", "dask", "--scheduler", scheduler])
     assert rc == 0
     assert read_lines(out) == single
+
+
+def test_expand_inputs_reads_lists_as_saved_pages_are_read(tmp_path: Path) -> None:
+    import gzip
+
+    from scraper.errors import ScraperError, TooLargeError
+
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(gzip.compress(b"https://a.example/1\n# comment\n"))
+    assert expand_inputs([str(listing)]) == ["https://a.example/1"]
+    listing.write_text("https://a.example/1\n" * 10)
+    with pytest.raises(TooLargeError):
+        expand_inputs([str(listing)], max_bytes=50)
+    with pytest.raises(ScraperError, match="cannot read .*missing.txt: No such file or directory"):
+        expand_inputs([str(tmp_path / "missing.txt")])

@@ -67,7 +67,7 @@ def _stop_on_signals(stop: threading.Event, received: list[int]) -> Iterator[Non
         received.append(signum)
         stop.set()
 
-    old: dict[int, Any] = {}
+    old: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         old[sig] = signal.signal(sig, handler)
     try:
