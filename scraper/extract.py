@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from . import __version__
+from ._version import __version__
 from .clean import Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config
 from .content import (

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..cli import printable
+from ._common import printable
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cli import printable, progress_logging
 from ..errors import NotHTMLError, ScraperError, TooLargeError, UsageError
+from ._common import printable, progress_logging
 
 if TYPE_CHECKING:
     from ..config import Config
