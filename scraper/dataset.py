@@ -25,7 +25,7 @@ import shutil
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ConfigError, OutputError, ScraperError
+from .formats import DATASET_FORMATS, record_json
 from .state import RUNS_FILE
-from .write import atomic_write_bytes, check_url_backend, record_json, url_scheme
+from .write import atomic_write_bytes, check_url_backend, url_scheme
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,10 @@ __all__ = [
     "write_parquet",
     "export",
     "published_month",
-    "parse_date",
+    "parse_date_bound",
 ]
 
-FORMATS = ("jsonl", "parquet")
+FORMATS = DATASET_FORMATS  # the registry's formats of a dataset (scraper.formats.OUTPUT_FORMATS)
 DEDUP_MODES = ("none", "exact", "near")
 UNKNOWN_MONTH = "unknown"
 SHINGLE_WORDS = 3  # short shingles: a lightly edited copy still shares most of them
@@ -171,8 +172,8 @@ def read_records(root: str | Path, *, summary: ExportSummary | None = None) -> I
 # -- dates and order -------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> dt.date:
-    """A ``--since``/``--until`` value: YYYY-MM-DD, or YYYY-MM (the first of the month)."""
+def parse_date_bound(value: str) -> dt.date:
+    """A ``--since``/``--until`` bound: YYYY-MM-DD, or YYYY-MM (the first of the month)."""
     try:
         return dt.date.fromisoformat(value if len(value) != 7 else value + "-01")
     except ValueError as exc:
@@ -406,6 +407,23 @@ def write_parquet(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
     return written
 
 
+def _export_jsonl(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
+    write_jsonl(records, dest)
+    return [str(dest)]
+
+
+def _export_parquet(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
+    return [str(Path(dest) / rel) for rel in write_parquet(records, dest)]
+
+
+# format -> the writer of a dataset in it, returning the files written: one for each of the registry's
+# DATASET_FORMATS (scraper.formats.OUTPUT_FORMATS; tests/test_registries.py checks they agree)
+DATASET_WRITERS: dict[str, Callable[[list[dict[str, Any]], str | Path], list[str]]] = {
+    "jsonl": _export_jsonl,
+    "parquet": _export_parquet,
+}
+
+
 def collect(
     root: str | Path,
     *,
@@ -444,11 +462,7 @@ def export(
         raise ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     summary = ExportSummary()
     records = collect(root, since=since, until=until, dedup=dedup, threshold=threshold, summary=summary)
-    if fmt == "jsonl":
-        summary.written = write_jsonl(records, dest)
-        summary.outputs = [str(dest)]
-    else:
-        summary.outputs = [str(Path(dest) / rel) for rel in write_parquet(records, dest)]
-        summary.written = len(records)
+    summary.outputs = DATASET_WRITERS[fmt](records, dest)
+    summary.written = len(records)
     log.info("export: %d read, %d written, dropped %s", summary.read, summary.written, dict(summary.dropped))
     return summary

@@ -13,8 +13,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url, url_query_cleaner
-
 SCHEMA_VERSION = 1
 
 __all__ = [
@@ -36,6 +34,8 @@ TRACKING_PARAMS = (
 
 def normalize_url(url: str) -> str:
     """The URL as an identity: lowercased scheme and host, sorted query, no fragment, no tracking params."""
+    from w3lib.url import canonicalize_url, url_query_cleaner  # here: the record's readers do not need it
+
     try:
         cleaned = url_query_cleaner(url.strip(), TRACKING_PARAMS, remove=True, keep_fragments=False)
         return canonicalize_url(cleaned, keep_fragments=False)
