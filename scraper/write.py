@@ -170,7 +170,8 @@ def append_records(records: list[Article] | list[dict[str, Any]], path: str | Pa
         if entry.whole_lines:
             _repair_tail(fd)
         header = entry.header() if entry.header is not None and os.lseek(fd, 0, os.SEEK_END) == 0 else ""
-        for n, record in enumerate(records):
+        rows: list[Article | dict[str, Any]] = list(records)
+        for n, record in enumerate(rows):
             data = ((header if n == 0 else "") + entry.row(record)).encode("utf-8")
             start = os.lseek(fd, 0, os.SEEK_END)
             written = os.write(fd, data)
