@@ -170,14 +170,15 @@ def run(args: argparse.Namespace, config: Config) -> int:
 def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], target: Target) -> int:
     from ..extract import extract
     from ..formats import ArticleStream
-    from ..inputs import extract_input, is_url
+    from ..inputs import extract_input
+    from ..urls import is_http_url
     from ..write import append_records, write_file, write_record
 
     options = {"indent": config.output.indent, "links": args.links, "images": args.images}
     stream = ArticleStream(sys.stdout, target.fmt, several=len(inputs) > 1, **options) \
         if target.kind == "stdout" else None
     fetcher = None
-    if any(is_url(i) for i in inputs):
+    if any(is_http_url(i) for i in inputs):
         from ..fetch import Fetcher
 
         fetcher = Fetcher(config.fetch)
@@ -223,11 +224,11 @@ def _explain(args: argparse.Namespace, config: Config, inputs: list[str]) -> int
     if len(inputs) > 1:
         raise UsageError("--explain applies to a single input")
     from ..explain import explain
-    from ..inputs import is_url
+    from ..urls import is_http_url
 
     source = inputs[0]
     try:
-        if is_url(source):
+        if is_http_url(source):
             from ..fetch import Fetcher
 
             with Fetcher(config.fetch) as fetcher:
