@@ -12,7 +12,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .config import Config, load_config
@@ -52,9 +52,10 @@ def scrape(url: str, *, config: Config | None = None) -> Article:
     """Fetch ``url`` and extract its article (network access; see ``extract`` for the pure step)."""
     from .config import Config
     from .errors import BlockedError
-    from .inputs import extract_input, is_url
+    from .inputs import extract_input
+    from .urls import is_http_url
 
-    if not is_url(url):
+    if not is_http_url(url):
         raise BlockedError(f"not an http(s) URL: {url}", url=url)
     return extract_input(url, config=config or Config())
 

@@ -1,7 +1,9 @@
 """The ``scraper`` command: argument parsing, logging set-up and exit codes, in one place.
 
 Each verb lives in ``scraper.commands.<verb>`` with ``add_parser(subparsers)`` and ``run(args) -> int``
-and is a thin layer over library functions. This is the only module that configures logging.
+and is a thin layer over library functions; what the verbs share with this module (exit codes,
+``printable``, the config file in use) is in ``scraper.commands._common``, so no verb imports this one.
+This is the only module that configures logging.
 """
 
 from __future__ import annotations
@@ -10,35 +12,35 @@ import argparse
 import importlib
 import importlib.util
 import logging
-import os
-import re
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from . import __version__
+from ._version import __version__
+from .commands._common import (
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    config_path,
+    printable,
+    progress_logging,
+    resolve_config,
+)
 from .errors import ConfigError, ScraperError, UsageError
-
-if TYPE_CHECKING:
-    from .config import Config
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 # verb -> module under scraper.commands
 VERBS = {"extract": "extract", "crawl": "crawl", "discover": "discover", "export": "export", "extract-warc": "warc"}
 # verbs that fetch over the network, and so take --allow-private
 FETCHING_VERBS = frozenset({"extract", "crawl", "discover"})
 
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def printable(text: str) -> str:
-    """``text`` safe for one terminal line: control characters (ESC included) shown as ``\\xNN`` escapes."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+# the shared helpers stay importable from here, where callers found them before commands._common
+__all__ = [
+    "main", "build_parser", "VERBS", "FETCHING_VERBS", "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_USAGE",
+    "EXIT_LOCKED", "printable", "progress_logging", "config_path", "resolve_config",
+]
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -66,19 +68,6 @@ def _setup_logging(verbosity: int) -> None:
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
-@contextmanager
-def progress_logging(active: bool = True) -> Iterator[None]:
-    """While a tqdm progress bar is on stderr, log lines go through ``tqdm.write``: the bar is cleared,
-    the line written, the bar drawn again, so a log line never lands in the middle of the bar."""
-    if not active:
-        yield
-        return
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
-    with logging_redirect_tqdm():
-        yield
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scraper", description="Fetch news pages and write the article as clean JSON records."
@@ -104,22 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_path(path: str | None) -> str | None:
-    """The config file in use: named on the command line, else $SCRAPER_CONFIG, else ./config.toml, else None."""
-    if path is None:
-        path = os.environ.get("SCRAPER_CONFIG")
-        if path is None and Path("config.toml").is_file():
-            path = "config.toml"
-    return path
-
-
-def resolve_config(path: str | None) -> Config:
-    """The config of ``config_path(path)``, or the defaults when there is none."""
-    from .config import load_config
-
-    return load_config(config_path(path))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 some inputs failed, 2 usage/config, 75 locked)."""
     parser = build_parser()
@@ -141,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SOME_FAILED
     except KeyboardInterrupt:
         print("scraper: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
         return EXIT_OK

@@ -4,8 +4,8 @@ Input is what the scraper writes: ``OUT/**/ID.json`` (one record per file) and `
 record per line, e.g. from ``extract-warc``), or a single such file. Hidden files and folders (the crawl
 state, its lock, temporary files) and a crawl's ``runs.jsonl`` are not records and are not read.
 
-Output has one fixed schema, ``DATASET_SCHEMA`` (declared with pyarrow): the fields of the Article record,
-then ``warc_record_id`` and ``warc_date`` (null outside WARC input). Parquet output is a folder partitioned
+Output has one fixed schema, ``DATASET_SCHEMA`` (derived from ``scraper.record.Article``): the fields of the
+record, then ``warc_record_id`` and ``warc_date`` (null outside WARC input). Parquet output is a folder partitioned
 by the month of ``published`` (Hive style: ``published_month=2024-05/part-00000.parquet``, undated records
 under ``published_month=unknown``). Rows are sorted by ``published`` (as an UTC instant, undated last), then
 ``id``; two runs over the same input write byte-identical files.
@@ -18,6 +18,7 @@ Either keeps the earliest copy: by ``published``, then ``fetched_at``, then ``id
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -25,7 +26,7 @@ import shutil
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ConfigError, OutputError, ScraperError
+from .formats import DATASET_FORMATS, record_json
+from .record import EXTRA_FIELDS, SCHEMA_VERSION, Image, record_fields
 from .state import RUNS_FILE
-from .write import atomic_write_bytes, check_url_backend, record_json, url_scheme
+from .write import atomic_write_bytes, check_url_backend, url_scheme
 
 log = logging.getLogger(__name__)
 
@@ -56,44 +59,47 @@ __all__ = [
     "write_parquet",
     "export",
     "published_month",
-    "parse_date",
+    "parse_date_bound",
 ]
 
-FORMATS = ("jsonl", "parquet")
+FORMATS = DATASET_FORMATS  # the registry's formats of a dataset (scraper.formats.OUTPUT_FORMATS)
 DEDUP_MODES = ("none", "exact", "near")
 UNKNOWN_MONTH = "unknown"
 SHINGLE_WORDS = 3  # short shingles: a lightly edited copy still shares most of them
 NUM_PERM = 128
 
-_IMAGE = pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])
+# Arrow type of each annotation a record field may have (see scraper.record._JSON_TYPES)
+_IMAGE = pa.struct([(f.name, pa.string()) for f in dataclasses.fields(Image)])
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.string(),
+    "str | None": pa.string(),
+    "int": pa.int64(),
+    "tuple[str, ...]": pa.list_(pa.string()),
+    "tuple[Image, ...]": pa.list_(_IMAGE),
+    "dict[str, str]": pa.struct([]),  # children: the field's "keys"
+}
+_INT32 = frozenset({"schema_version"})  # a small number, 32 bits in every file written so far
+
+
+def _arrow_field(f: dataclasses.Field[Any]) -> pa.Field:
+    """The column of a record field. Nullable if its annotation allows None, and for an object (a record
+    from elsewhere may lack it: the dataset keeps a null rather than refuse the row)."""
+    annotation = str(f.type)
+    arrow_type = pa.int32() if f.name in _INT32 else _ARROW_TYPES[annotation]
+    if "keys" in f.metadata:
+        arrow_type = pa.struct([(key, pa.string()) for key in f.metadata["keys"]])
+    nullable = annotation.endswith("| None") or annotation.startswith("dict[")
+    return pa.field(f.name, arrow_type, nullable=nullable)
+
+
+# The fields of the record (published and modified: ISO 8601 as extracted, a date or a date-time with its
+# offset), then the keys of extract-warc lines (null outside WARC input).
 DATASET_SCHEMA = pa.schema(
-    [
-        pa.field("schema_version", pa.int32(), nullable=False),
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("url", pa.string()),
-        pa.field("final_url", pa.string()),
-        pa.field("canonical_url", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("description", pa.string()),
-        pa.field("authors", pa.list_(pa.string()), nullable=False),
-        pa.field("published", pa.string()),  # ISO 8601 as extracted (date, or date-time with offset)
-        pa.field("modified", pa.string()),
-        pa.field("section", pa.string()),
-        pa.field("tags", pa.list_(pa.string()), nullable=False),
-        pa.field("language", pa.string()),
-        pa.field("site_name", pa.string()),
-        pa.field("images", pa.list_(_IMAGE), nullable=False),
-        pa.field("body", pa.string(), nullable=False),
-        pa.field("word_count", pa.int64(), nullable=False),
-        pa.field("content_hash", pa.string(), nullable=False),
-        pa.field("fetched_at", pa.string()),
-        pa.field("extractor", pa.struct([("name", pa.string()), ("version", pa.string())])),
-        pa.field("warc_record_id", pa.string()),
-        pa.field("warc_date", pa.string()),
-    ],
+    [_arrow_field(f) for f in record_fields()] + [pa.field(name, pa.string()) for name in EXTRA_FIELDS],
     metadata={"scraper.dataset": "1", "partitioning": "hive: published_month=YYYY-MM|unknown"},
 )
-_LISTS = ("authors", "tags", "images")
+_LISTS = tuple(f.name for f in record_fields() if str(f.type).startswith("tuple["))
+_OBJECT_KEYS = {f.name: tuple(f.metadata["keys"]) for f in record_fields() if "keys" in f.metadata}
 
 
 @dataclass(slots=True)
@@ -171,8 +177,8 @@ def read_records(root: str | Path, *, summary: ExportSummary | None = None) -> I
 # -- dates and order -------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> dt.date:
-    """A ``--since``/``--until`` value: YYYY-MM-DD, or YYYY-MM (the first of the month)."""
+def parse_date_bound(value: str) -> dt.date:
+    """A ``--since``/``--until`` bound: YYYY-MM-DD, or YYYY-MM (the first of the month)."""
     try:
         return dt.date.fromisoformat(value if len(value) != 7 else value + "-01")
     except ValueError as exc:
@@ -322,9 +328,11 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
             value = []
         row[name] = value
     if row["schema_version"] is None:
-        row["schema_version"] = 1
-    if row["extractor"] is not None:
-        row["extractor"] = {"name": row["extractor"].get("name"), "version": row["extractor"].get("version")}
+        row["schema_version"] = SCHEMA_VERSION
+    for name, keys in _OBJECT_KEYS.items():  # exactly the keys the schema gives the object, in its order
+        value = row[name]
+        if isinstance(value, dict):
+            row[name] = {key: value.get(key) for key in keys}
     return row
 
 
@@ -406,6 +414,23 @@ def write_parquet(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
     return written
 
 
+def _export_jsonl(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
+    write_jsonl(records, dest)
+    return [str(dest)]
+
+
+def _export_parquet(records: list[dict[str, Any]], dest: str | Path) -> list[str]:
+    return [str(Path(dest) / rel) for rel in write_parquet(records, dest)]
+
+
+# format -> the writer of a dataset in it, returning the files written: one for each of the registry's
+# DATASET_FORMATS (scraper.formats.OUTPUT_FORMATS; tests/test_registries.py checks they agree)
+DATASET_WRITERS: dict[str, Callable[[list[dict[str, Any]], str | Path], list[str]]] = {
+    "jsonl": _export_jsonl,
+    "parquet": _export_parquet,
+}
+
+
 def collect(
     root: str | Path,
     *,
@@ -444,11 +469,7 @@ def export(
         raise ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     summary = ExportSummary()
     records = collect(root, since=since, until=until, dedup=dedup, threshold=threshold, summary=summary)
-    if fmt == "jsonl":
-        summary.written = write_jsonl(records, dest)
-        summary.outputs = [str(dest)]
-    else:
-        summary.outputs = [str(Path(dest) / rel) for rel in write_parquet(records, dest)]
-        summary.written = len(records)
+    summary.outputs = DATASET_WRITERS[fmt](records, dest)
+    summary.written = len(records)
     log.info("export: %d read, %d written, dropped %s", summary.read, summary.written, dict(summary.dropped))
     return summary

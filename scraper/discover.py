@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from .errors import ExtractionError, FetchError
 from .parse import parse_html
 from .sources import gunzip_capped, parse_feed, parse_sitemap
+from .urls import is_http_url
 
 if TYPE_CHECKING:
     from .fetch import Page
@@ -102,7 +103,7 @@ def declared_feeds(html: bytes, url: str, *, http_charset: str | None = None) ->
         if "alternate" not in rels or kind not in FEED_TYPES:
             continue
         href = urljoin(base, link.get("href").strip())
-        if href.lower().startswith(("http://", "https://")) and href not in (u for u, _ in out):
+        if is_http_url(href) and href not in (u for u, _ in out):
             out.append((href, " ".join((link.get("title") or "").split())))
     return out
 

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from . import __version__
 from . import rules as R
+from ._version import __version__
 from .clean import Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config, SiteRules
 from .content import (

@@ -39,7 +39,7 @@ import urllib3.exceptions
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 from urllib3.util.request import ACCEPT_ENCODING
 
-from . import __version__
+from ._version import __version__
 from .config import Config, FetchConfig
 from .errors import (
     BlockedError,

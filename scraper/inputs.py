@@ -14,18 +14,14 @@ from .errors import NotHTMLError, ScraperError, TooLargeError
 from .extract import extract
 from .record import Article
 from .sniff import looks_like_html
+from .urls import is_http_url as is_url
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
 
-__all__ = ["is_url", "read_page_file", "extract_input"]
+__all__ = ["is_url", "read_page_file", "extract_input"]  # is_url: an http(s) URL is fetched, the rest are files
 
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-def is_url(value: str) -> bool:
-    """True for an http(s) URL, which is fetched; anything else names a file."""
-    return value.lower().startswith(("http://", "https://"))
 
 
 def _open(source: str) -> IO[bytes]:

@@ -11,6 +11,10 @@ The crawler fetches a source with the ``Fetcher`` and hands the bytes here:
 
 ``select_links`` applies a source's include/exclude patterns and age limit; for start pages it also
 keeps only links to article-like pages of the page's own host (``NON_ARTICLE_PATHS``).
+
+One registry, ``SOURCE_TYPES``: each ``type`` of a ``[[sources]]`` entry, how its fetched document is read
+(``read_source``) and how it is fetched and filtered. Adding a source type touches its reader here and its
+entry.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -32,6 +36,7 @@ from defusedxml import DefusedXmlException
 from .config import SourceConfig
 from .errors import SourceError
 from .parse import parse_html
+from .urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +44,17 @@ __all__ = [
     "Link",
     "SitemapDoc",
     "SourceError",
+    "SourceType",
+    "SOURCE_TYPES",
     "NON_ARTICLE_PATHS",
     "gunzip_capped",
     "is_article_link",
-    "parse_date",
+    "parse_link_date",
     "parse_feed",
     "parse_page_links",
     "parse_sitemap",
     "parse_url_list",
+    "read_source",
     "select_links",
     "site_of",
 ]
@@ -82,8 +90,9 @@ class SitemapDoc:
     sitemaps: list[Link] = field(default_factory=list)
 
 
-def parse_date(value: str | None) -> datetime | None:
-    """An aware datetime from ISO 8601 (W3C datetime, as in sitemaps) or RFC 2822 text; None if unreadable."""
+def parse_link_date(value: str | None) -> datetime | None:
+    """The date a sitemap or feed gives a link, as an aware datetime: from ISO 8601 (W3C datetime, as in
+    sitemaps) or RFC 2822 text; None if unreadable."""
     if not value:
         return None
     value = value.strip()
@@ -189,7 +198,7 @@ def parse_sitemap(data: bytes, url: str, *, max_bytes: int = 50_000_000) -> Site
         loc = _child_text(elem, "loc")
         if not loc:
             continue
-        date = parse_date(_news_date(elem)) or parse_date(_child_text(elem, "lastmod"))
+        date = parse_link_date(_news_date(elem)) or parse_link_date(_child_text(elem, "lastmod"))
         target.append(Link(urljoin(url, loc), date))
     return doc
 
@@ -263,7 +272,7 @@ def select_links(links: Iterable[Link], source: SourceConfig, *, source_url: str
         if link.url in seen:
             continue
         seen.add(link.url)
-        if not link.url.lower().startswith(("http://", "https://")):
+        if not is_http_url(link.url):
             continue
         if same_host and not is_article_link(link.url, source_url):
             continue
@@ -281,10 +290,82 @@ def too_old(published: str | None, max_age_days: float, *, now: datetime | None 
     """True if an article's ``published`` date is known and older than ``max_age_days`` (0: never)."""
     if not max_age_days:
         return False
-    when = parse_date(published)
+    when = parse_link_date(published)
     return when is not None and when < (now or datetime.now(UTC)) - timedelta(days=max_age_days)
 
 
 def links_of(urls: Sequence[str]) -> list[Link]:
     """Plain URLs as undated links."""
     return [Link(u) for u in urls]
+
+
+# -- the registry ----------------------------------------------------------------------------------
+
+
+def _read_feed(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
+               text: str | None, max_bytes: int) -> SitemapDoc:
+    return SitemapDoc(links=parse_feed(content, url, content_type=content_type))
+
+
+def _read_sitemap(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
+                  text: str | None, max_bytes: int) -> SitemapDoc:
+    return parse_sitemap(content, url, max_bytes=max_bytes)
+
+
+def _read_page(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
+               text: str | None, max_bytes: int) -> SitemapDoc:
+    return SitemapDoc(links=links_of(parse_page_links(content, url, http_charset=http_charset)))
+
+
+def _read_url_list(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
+                   text: str | None, max_bytes: int) -> SitemapDoc:
+    return SitemapDoc(links=links_of(parse_url_list(text or content.decode("utf-8", "replace"))))
+
+
+Reader = Callable[..., SitemapDoc]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceType:
+    """A ``type`` of ``[[sources]]`` entry: how its document is read into links (and child sitemaps).
+
+    ``read`` is None for a type whose own URL is not read but explored (``site``: discovery finds its
+    feeds and sitemaps, each then read as its own type). ``html_only``: fetched as an HTML page.
+    ``same_host``: only links to article-like pages of the source's own host are kept, and at most
+    ``crawl.max_links`` of them. ``local_list``: its ``url`` may name a local file (read, not fetched).
+    """
+
+    name: str
+    read: Reader | None
+    html_only: bool = False
+    same_host: bool = False
+    local_list: bool = False
+
+
+# type -> its entry, in the order the docs list them (config.py's choices of sources.type: a test checks)
+SOURCE_TYPES: dict[str, SourceType] = {
+    t.name: t
+    for t in (
+        SourceType("feed", _read_feed),
+        SourceType("sitemap", _read_sitemap),
+        SourceType("page", _read_page, html_only=True, same_host=True),
+        SourceType("urls", _read_url_list, local_list=True),
+        SourceType("site", None),
+    )
+}
+
+
+def read_source(stype: str, content: bytes, url: str, *, content_type: str | None = None,
+                http_charset: str | None = None, text: str | None = None,
+                max_bytes: int = 50_000_000) -> SitemapDoc:
+    """The links (and, for a sitemap index, the child sitemaps) of a fetched source of type ``stype``;
+    ``SourceError`` (or ``ExtractionError`` for a page) when it cannot be read."""
+    entry = SOURCE_TYPES.get(stype)
+    if entry is None or entry.read is None:
+        raise ValueError(f"a {stype} source has no document to read")
+    return entry.read(content, url, content_type=content_type, http_charset=http_charset, text=text,
+                      max_bytes=max_bytes)
+
+
+# The former name of parse_link_date, until scraper/crawl.py imports the new one.
+parse_date = parse_link_date

@@ -1,9 +1,11 @@
-"""Writing records: atomic files (one record each, in any output format), whole-line JSON Lines and CSV."""
+"""Writing records: atomic files (one record each, in any output format), appended JSON Lines and CSV.
+
+What a format writes comes from its entry in ``scraper.formats.OUTPUT_FORMATS``; this module does the I/O.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -12,17 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError, UsageError
+from .formats import output_format, record_json, render
 from .record import Article
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "record_json", "render", "write_record", "write_file", "append_jsonl", "append_csv", "atomic_write_bytes",
-    "url_scheme", "check_url_backend", "require_local_path",
+    "record_json", "render", "write_record", "write_file", "append_records", "append_jsonl", "append_csv",
+    "atomic_write_bytes", "url_scheme", "check_url_backend", "require_local_path",
 ]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -56,39 +58,6 @@ def require_local_path(dest: str | None, *, what: str = "output", hint: str = ""
     if scheme is not None:
         check_url_backend(dest, what=what)  # a missing backend is named first: it is what the user will look for
         raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path{hint}")
-
-
-def _scrub(value: Any) -> Any:
-    """Lone surrogates cannot be encoded as UTF-8: replace them rather than fail the record."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def record_json(record: Article | dict[str, Any], *, indent: int | None = None) -> str:
-    """The record as JSON: UTF-8 text without ASCII escapes, no NaN, surrogates replaced."""
-    data = record.to_dict() if isinstance(record, Article) else record
-    try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
-        if not _SURROGATE.search(text):  # dumps keeps lone surrogates, which UTF-8 cannot encode
-            return text
-    except (UnicodeEncodeError, ValueError):
-        pass
-    try:
-        return json.dumps(_scrub(data), ensure_ascii=False, allow_nan=False, indent=indent)
-    except ValueError as exc:  # NaN or infinity: not JSON, never written
-        raise OutputError(f"record is not valid JSON: {exc}") from exc
-
-
-def render(article: Article, fmt: str, *, indent: int = 2, links: bool = False, images: bool = False) -> str:
-    """``article`` in one of ``scraper.formats.FORMATS`` (rendering lives in ``formats.py``)."""
-    from .formats import render as render_format
-
-    return render_format(article, fmt, indent=indent, links=links, images=images)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -142,13 +111,7 @@ def write_record(article: Article, folder: str | Path, *, indent: int = 2, fmt: 
     own file only."""
     if not _RECORD_ID.fullmatch(article.id):  # file names come only from ids: no "../", no "/"
         raise OutputError(f"not a record id: {article.id[:40]!r}")
-    if fmt == "json":
-        path = Path(folder) / f"{article.id}.json"
-        atomic_write_bytes(path, (record_json(article, indent=indent) + "\n").encode("utf-8"))
-        return path
-    from .formats import FORMATS
-
-    path = Path(folder) / f"{article.id}{FORMATS[fmt]}"
+    path = Path(folder) / f"{article.id}{output_format(fmt).extension}"
     return write_file(article, path, fmt=fmt, indent=indent, links=links, images=images)
 
 
@@ -192,46 +155,47 @@ def _open_for_append(path: Path) -> int:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path) -> int:
-    """Append records as whole lines (one write each, then fsync); returns the number written."""
+def append_records(records: list[Article] | list[dict[str, Any]], path: str | Path, *, fmt: str = "jsonl") -> int:
+    """Append records to a file of ``fmt`` (one with a ``row``: jsonl, csv), each row in one write, then
+    fsync; a new or empty file gets the format's header first. Returns the number written.
+
+    A row cut short (disk full) is cut off again, so the file holds whole rows only.
+    """
+    entry = output_format(fmt)
+    if entry.row is None:
+        raise ValueError(f"{fmt} is not a format that is appended to")
     path = Path(path)
     fd = _open_for_append(path)
     try:
-        _repair_tail(fd)
-        for record in records:
-            line = (record_json(record) + "\n").encode("utf-8")
+        if entry.whole_lines:
+            _repair_tail(fd)
+        header = entry.header() if entry.header is not None and os.lseek(fd, 0, os.SEEK_END) == 0 else ""
+        rows: list[Article | dict[str, Any]] = list(records)
+        for n, record in enumerate(rows):
+            data = ((header if n == 0 else "") + entry.row(record)).encode("utf-8")
             start = os.lseek(fd, 0, os.SEEK_END)
-            written = os.write(fd, line)
-            if written != len(line):  # a short write (disk full): cut it off again
+            written = os.write(fd, data)
+            if written != len(data):  # a short write (disk full): cut it off again
                 os.ftruncate(fd, start)
                 raise OutputError(f"cannot write {path}: No space left on device (short write)")
         os.fsync(fd)
     except OutputError:
         raise
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            _repair_tail(fd)
+        if entry.whole_lines:
+            with contextlib.suppress(OSError):
+                _repair_tail(fd)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
     return len(records)
+
+
+def append_jsonl(records: list[Article] | list[dict[str, Any]], path: str | Path) -> int:
+    """Append records as whole JSON lines (one write each, then fsync); returns the number written."""
+    return append_records(records, path, fmt="jsonl")
 
 
 def append_csv(records: list[Article], path: str | Path) -> int:
     """Append one CSV row per record (the header first when the file is new or empty); returns the rows."""
-    from .formats import csv_header, csv_row
-
-    path = Path(path)
-    fd = _open_for_append(path)
-    try:
-        empty = os.lseek(fd, 0, os.SEEK_END) == 0
-        data = (csv_header() if empty else "") + "".join(csv_row(r) for r in records)
-        view = memoryview(data.encode("utf-8"))
-        while view:  # os.write may write less than asked
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        os.close(fd)
-    return len(records)
+    return append_records(records, path, fmt="csv")

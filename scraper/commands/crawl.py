@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..cli import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable, progress_logging
 from ..errors import ConfigError, CrawlLockedError
+from ._common import EXIT_LOCKED, EXIT_OK, EXIT_SOME_FAILED, config_path, printable, progress_logging
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..cli import printable
+from ._common import EXIT_OK, EXIT_SOME_FAILED, printable
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -32,8 +32,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from ..discover import discover_site, to_toml
     from ..errors import RobotsRefusal
     from ..fetch import Fetcher, redact_url
-    from ..inputs import is_url
     from ..robots import RobotsCache
+    from ..urls import is_http_url
 
     failures = 0
     with Fetcher(config.fetch) as fetcher:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 time.sleep(config.crawl.delay)
 
         for n, url in enumerate(args.urls):
-            if not is_url(url):
+            if not is_http_url(url):
                 print(f"scraper: {printable(url)}: not an http(s) URL", file=sys.stderr)
                 failures += 1
                 continue
@@ -68,4 +68,4 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 continue
             sys.stdout.write(("\n" if n else "") + to_toml(found))
             sys.stdout.flush()
-    return 1 if failures else 0
+    return EXIT_SOME_FAILED if failures else EXIT_OK

@@ -7,20 +7,22 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..formats import DATASET_FORMATS as FORMATS
+from ._common import EXIT_OK, EXIT_USAGE
+
 if TYPE_CHECKING:
     from ..config import Config
     from ..dataset import ExportSummary
 
-# scraper.dataset.FORMATS and DEDUP_MODES, spelled out so that building the parser does not import pyarrow
+# scraper.dataset.DEDUP_MODES, spelled out so that building the parser does not import pyarrow
 # (tests/test_cli_docs.py checks they agree)
-FORMATS = ("jsonl", "parquet")
 DEDUP_MODES = ("none", "exact", "near")
 
 
 def _date(value: str) -> date:
-    from ..dataset import parse_date
+    from ..dataset import parse_date_bound
 
-    return parse_date(value)
+    return parse_date_bound(value)
 
 
 def add_parser(
@@ -78,8 +80,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     check_url_backend(args.output, what="export -o")
     if args.output is None:
         if args.format != "jsonl":
-            print("scraper: error: --format parquet needs -o FOLDER", file=sys.stderr)
-            return 2
+            print(f"scraper: error: --format {args.format} needs -o FOLDER", file=sys.stderr)
+            return EXIT_USAGE
         summary = ExportSummary()
         records = collect(args.root, summary=summary, **options)
         for line in jsonl_lines(records):
@@ -89,4 +91,4 @@ def run(args: argparse.Namespace, config: Config) -> int:
     else:
         summary = export(args.root, args.output, fmt=args.format, **options)
     _report(summary)
-    return 0
+    return EXIT_OK

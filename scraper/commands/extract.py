@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cli import printable, progress_logging
 from ..errors import NotHTMLError, ScraperError, TooLargeError, UsageError
+from ..formats import FORMATS as _REGISTRY
+from ..formats import output_format
+from ._common import EXIT_OK, EXIT_SOME_FAILED, printable, progress_logging
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..record import Article
 
-# scraper.formats.FORMATS, spelled out so that building the parser imports no renderer
-# (tests/test_cli_docs.py checks they agree)
-FORMATS = ("json", "jsonl", "csv", "text", "markdown", "html")
+FORMATS = tuple(_REGISTRY)  # the formats of one article, from the registry in scraper.formats
 STDIN = "-"
 # errors printed one by one in batch mode; the rest are counted
 MAX_ERRORS_SHOWN = 20
@@ -110,25 +110,20 @@ def plan_output(dest: str | None, *, fmt: str | None, default_fmt: str, inputs: 
     path = Path(dest)
     if dest.endswith(("/", os.sep)) or path.is_dir():
         return Target("dir", fmt or default_fmt, path)
-    by_extension = {ext: name for name, ext in _formats().items()}
+    by_extension = {ext: name for name, ext in _REGISTRY.items()}
     named = by_extension.get(path.suffix.lower())
     if named is None:
         extensions = ", ".join(sorted(by_extension))
         raise UsageError(f"-o {dest}: not an existing folder, a path ending in /, or a file ending in "
                          f"{extensions}")
     if fmt and fmt != named:
-        raise UsageError(f"-o {dest} writes {named}, not -f {fmt}: name a {_formats()[fmt]} file or a folder")
-    if named in ("jsonl", "csv"):
+        raise UsageError(f"-o {dest} writes {named}, not -f {fmt}: name a {_REGISTRY[fmt]} file or a folder")
+    if output_format(named).row is not None:
         return Target("append", named, path)
     if inputs > 1:
-        raise UsageError(f"-o {dest} holds one record; with several inputs use -o FILE.jsonl, FILE.csv or DIR/")
+        appended = ", ".join(f"FILE{_REGISTRY[name]}" for name in _REGISTRY if output_format(name).row)
+        raise UsageError(f"-o {dest} holds one record; with several inputs use -o {appended} or DIR/")
     return Target("file", named, path)
-
-
-def _formats() -> dict[str, str]:
-    from ..formats import FORMATS as REGISTRY
-
-    return REGISTRY
 
 
 def _read_stdin(max_bytes: int) -> bytes:
@@ -166,22 +161,24 @@ def run(args: argparse.Namespace, config: Config) -> int:
         return _run_batch(args, config, inputs)
     require_local_path(args.output, what="extract -o", hint=" (batch mode, --workers N, writes to URLs)")
     target = plan_output(args.output, fmt=args.format, default_fmt=config.output.format, inputs=len(inputs))
-    if (args.links or args.images) and target.fmt not in ("markdown", "html"):
-        raise UsageError(f"--links and --images apply to markdown and html output, not {target.fmt}")
+    if (args.links or args.images) and not output_format(target.fmt).links_and_images:
+        rich = " and ".join(name for name in _REGISTRY if output_format(name).links_and_images)
+        raise UsageError(f"--links and --images apply to {rich} output, not {target.fmt}")
     return _extract_all(args, config, inputs, target)
 
 
 def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], target: Target) -> int:
     from ..extract import extract
     from ..formats import ArticleStream
-    from ..inputs import extract_input, is_url
-    from ..write import append_csv, append_jsonl, write_file, write_record
+    from ..inputs import extract_input
+    from ..urls import is_http_url
+    from ..write import append_records, write_file, write_record
 
     options = {"indent": config.output.indent, "links": args.links, "images": args.images}
     stream = ArticleStream(sys.stdout, target.fmt, several=len(inputs) > 1, **options) \
         if target.kind == "stdout" else None
     fetcher = None
-    if any(is_url(i) for i in inputs):
+    if any(is_http_url(i) for i in inputs):
         from ..fetch import Fetcher
 
         fetcher = Fetcher(config.fetch)
@@ -207,16 +204,14 @@ def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], ta
                     write_record(article, target.path, fmt=target.fmt, **options)
                 elif target.kind == "file":
                     write_file(article, target.path, fmt=target.fmt, **options)
-                elif target.fmt == "csv":
-                    append_csv([article], target.path)
                 else:
-                    append_jsonl([article], target.path)
+                    append_records([article], target.path, fmt=target.fmt)
     finally:
         if stream is not None:
             stream.close()
         if fetcher is not None:
             fetcher.close()
-    return 1 if failures else 0
+    return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
 def _explain(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
@@ -229,11 +224,11 @@ def _explain(args: argparse.Namespace, config: Config, inputs: list[str]) -> int
     if len(inputs) > 1:
         raise UsageError("--explain applies to a single input")
     from ..explain import explain
-    from ..inputs import is_url
+    from ..urls import is_http_url
 
     source = inputs[0]
     try:
-        if is_url(source):
+        if is_http_url(source):
             from ..fetch import Fetcher
 
             with Fetcher(config.fetch) as fetcher:

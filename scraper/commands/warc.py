@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ..cli import progress_logging
+from ._common import progress_logging
 
 if TYPE_CHECKING:
     from ..config import Config
