@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml.etree import XPath
@@ -161,33 +162,58 @@ def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
 
 
 _HEADLINE = XPath("(//h1)[1]")
-_AFTER_HEADLINE = XPath("following::*[self::p or self::div or self::h2 or self::h3][position() <= 400]")
-_HOLDS_BLOCKS = XPath(
-    "boolean(.//*[self::p or self::div or self::ul or self::ol or self::table or self::section or self::article"
-    " or self::h1 or self::h2 or self::h3 or self::h4 or self::figure or self::blockquote or self::header"
-    " or self::br or self::script or self::style])"
-)
+_LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
+# Elements that make a <div> a container of blocks rather than one block of text.
+_BLOCK_CHILDREN = frozenset({
+    "p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "figure", "blockquote",
+    "header", "br", "script", "style",
+})
+_HOLDS_BLOCKS = XPath(" | ".join(f".//{tag}" for tag in sorted(_BLOCK_CHILDREN)))
 
 
-def _furniture(el: HtmlElement) -> bool:
+def _text_block(el: HtmlElement) -> bool:
+    """A <p>, or a heading or <div> that holds no block of its own: one block of text."""
+    if el.tag == "p":
+        return True
+    return not any(child.tag in _BLOCK_CHILDREN for child in el) and not _HOLDS_BLOCKS(el)
+
+
+def _after(headline: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after ``headline`` (and outside it) in document order."""
+    node: HtmlElement | None = headline
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield sibling
+            yield from sibling.iterdescendants()
+        node = node.getparent()
+
+
+def _furniture_itself(node: HtmlElement) -> bool:
+    role = node.get("role")
+    style = node.get("style")
+    return bool(
+        node.tag in R.DROP_TAGS
+        or node.tag in ("form", "figure", "figcaption")
+        or (role and role.lower() in R.DROP_ROLES)
+        or node.get("hidden") is not None
+        or (style and R.DISPLAY_NONE.search(style))
+        or tokens(node) & R.FURNITURE_ONLY_TOKENS
+    )
+
+
+def _furniture(el: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
     """In or under page furniture that the pruner drops whatever it holds: a furniture tag or role,
-    hidden, a script, or a box named with a furniture-only class word (author bios, sharing, forms)."""
-    for node in (el, *el.iterancestors()):
-        tag = node.tag
-        if tag in ("body", "html"):
-            return False
-        role = node.get("role")
-        style = node.get("style")
-        if (
-            tag in R.DROP_TAGS
-            or tag in ("form", "figure", "figcaption")
-            or (role and role.lower() in R.DROP_ROLES)
-            or node.get("hidden") is not None
-            or (style and R.DISPLAY_NONE.search(style))
-            or tokens(node) & R.FURNITURE_ONLY_TOKENS
-        ):
-            return True
-    return False
+    hidden, a script, or a box named with a furniture-only class word (author bios, sharing, forms).
+    ``known`` remembers the answer per element across calls."""
+    if el in known:
+        return known[el]
+    parent = el.getparent()
+    if el.tag in ("body", "html") or parent is None:
+        answer = False
+    else:
+        answer = _furniture_itself(el) or _furniture(parent, known)
+    known[el] = answer
+    return answer
 
 
 def lead_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
@@ -202,11 +228,18 @@ def lead_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
         return []
     blocks: list[tuple[str, bool]] = []
     prose_seen = 0
-    for el in _AFTER_HEADLINE(headline[0]):
-        if (el.tag != "p" and _HOLDS_BLOCKS(el)) or _furniture(el):
+    seen = 0
+    known: dict[HtmlElement, bool] = {}
+    for el in _after(headline[0]):
+        if el.tag not in _LEAD_TAGS:
+            continue
+        seen += 1
+        if seen > R.LEAD_WALK:
+            break
+        if not _text_block(el):
             continue
         text = normalize_text(el.text_content())
-        if not text:
+        if not text or _furniture(el, known):
             continue
         length = len(text)
         prose = length >= R.PROSE_MIN_CHARS and _link_length(el) <= R.PROSE_MAX_LINK_SHARE * length

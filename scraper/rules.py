@@ -152,6 +152,8 @@ TABLE_PROSE_MIN = 0.25
 # the first LEAD_SEARCH paragraphs after the <h1>; at most LEAD_MAX of them (the last ones) are taken.
 LEAD_SEARCH = 6
 LEAD_MAX = 2
+# ... walking at most this many <p>, <div>, <h2> and <h3> after the <h1> (a standfirst sits close to its headline).
+LEAD_WALK = 400
 
 # A winning body shorter than this (characters) may be a scrap left by class names that cover the article
 # ("section", "print", "ads" on the article's own box): the page is pruned again by tag, role and hidden
