@@ -14,8 +14,9 @@ from lxml.html import HtmlElement
 
 from . import rules as R
 from .config import SiteRules
+from .figures import Figure
+from .markup import FIGURE_MARK, ROW_CLASS
 from .metadata import Metadata
-from .prune import FIGURE_MARK, ROW_CLASS, Figure
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
@@ -25,7 +26,6 @@ __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
 _KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
             "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
-_SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
 
 
 @dataclass(slots=True)
@@ -187,12 +187,12 @@ def html_to_blocks(root: HtmlElement, *, links: bool = False) -> list[Block]:
 
 
 def _is_sentence(text: str) -> bool:
-    return text.rstrip().endswith(_SENTENCE_END)
+    return text.rstrip().endswith(R.SENTENCE_END)
 
 
 def _looks_like_dateline(block: Block) -> bool:
     """A short line that is mostly a date or time: 'Updated 20 January 2019, 8:13 am'."""
-    if block.words > 10:
+    if block.words > R.DATELINE_MAX_WORDS:
         return False
     return R.DATELINE.search(block.text) is not None or R.YEAR_AND_TIME.search(block.text) is not None
 
@@ -232,58 +232,81 @@ def _clean_text_blocks(
     blocks: list[Block], *, meta: Metadata, figures: list[Figure], rules: SiteRules | None = None
 ) -> Cleaned:
     out = Cleaned(blocks=[])
-    caption_keys: set[str] = set()
-    for fig in figures:
-        caption_keys |= fig.texts
-    title_key = caption_key(meta.title) if meta.title else None
-    phrases = [caption_key(p) for p in rules.drop_phrases] if rules else []
+    drop = _BlockRules(meta, figures, rules)
     seen: set[str] = set()
-
     kept: list[Block] = []
     for b in blocks:
         key = caption_key(b.text)
-        reason = None
-        if not key:
-            reason = "empty"
-        elif key in caption_keys or (
-            caption_keys and R.PAREN_CREDIT.search(b.text) and caption_key(R.PAREN_CREDIT.sub("", b.text)) in caption_keys
-        ):
-            reason = "caption"
-        elif key in seen:
-            reason = "repeat"
-        elif title_key and key == title_key:
-            reason = "title"
-        elif phrases and any(key.startswith(p) for p in phrases):
-            reason = "site-phrase"
-        elif _looks_like_dateline(b):
-            reason = "dateline"
-        elif b.words <= 12 and R.CREDIT_LINE.match(b.text):
-            reason = "credit"
-        elif b.words <= 40 and R.PROMO_LINE.search(b.text) and b.link_ratio > 0 or (
-            b.words <= 12 and R.PROMO_LINE.match(b.text)
-        ):
-            reason = "promo"
-        elif b.link_ratio >= 0.8 and b.words <= 25:
-            reason = "links"
+        reason = "repeat" if key and key in seen else drop.reason(b, key)
         if reason:
             out.dropped.append((reason, b.text))
             continue
         seen.add(key)
         kept.append(b)
+    _trim_head(kept, meta, out)
+    _trim_tail(kept, meta, out)
+    out.blocks = kept
+    return out
 
-    # The head of the body: section label, bylines and datelines before the first real paragraph.
+
+class _BlockRules:
+    """Why one block, on its own, is not the article's text (None when it may be)."""
+
+    def __init__(self, meta: Metadata, figures: list[Figure], rules: SiteRules | None) -> None:
+        self.caption_keys: set[str] = set()
+        for fig in figures:
+            self.caption_keys |= fig.texts
+        self.title_key = caption_key(meta.title) if meta.title else None
+        self.phrases = [caption_key(p) for p in rules.drop_phrases] if rules else []
+
+    def reason(self, b: Block, key: str) -> str | None:
+        if not key:
+            return "empty"
+        if key in self.caption_keys or (
+            self.caption_keys
+            and R.PAREN_CREDIT.search(b.text)
+            and caption_key(R.PAREN_CREDIT.sub("", b.text)) in self.caption_keys
+        ):
+            return "caption"
+        if self.title_key and key == self.title_key:
+            return "title"
+        if self.phrases and any(key.startswith(p) for p in self.phrases):
+            return "site-phrase"
+        if _looks_like_dateline(b):
+            return "dateline"
+        if b.words <= R.CREDIT_MAX_WORDS and R.CREDIT_LINE.match(b.text):
+            return "credit"
+        if (b.words <= R.PROMO_LINKED_MAX_WORDS and b.link_ratio > 0 and R.PROMO_LINE.search(b.text)) or (
+            b.words <= R.PROMO_MAX_WORDS and R.PROMO_LINE.match(b.text)
+        ):
+            return "promo"
+        if b.link_ratio >= R.LINK_LINE_SHARE and b.words <= R.LINK_LINE_MAX_WORDS:
+            return "links"
+        return None
+
+
+def _trim_head(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
+    """The head of the body: section label, bylines and datelines before the first real paragraph."""
     section_key = caption_key(meta.section) if meta.section else None
     description_key = caption_key(meta.description) if meta.description else None
     while kept:
         b = kept[0]
-        if b.kind != "h1" and (b.words > 15 or (b.kind == "p" and b.words > 8 and _is_sentence(b.text))):
+        if b.kind != "h1" and (
+            b.words > R.HEAD_MAX_WORDS or (b.kind == "p" and b.words > R.HEAD_SENTENCE_WORDS and _is_sentence(b.text))
+        ):
             break
         key = caption_key(b.text)
         if b.kind == "h1":
             pass  # the headline: it has its own field
         elif section_key and key == section_key:
             out.section = meta.section
-        elif b.kind != "h" and b.words <= 3 and not _is_sentence(b.text) and len(kept) > 1 and out.section is None:
+        elif (
+            b.kind != "h"
+            and b.words <= R.LABEL_MAX_WORDS
+            and not _is_sentence(b.text)
+            and len(kept) > 1
+            and out.section is None
+        ):
             out.section = b.text  # a short label on top, such as a section link
         elif R.BYLINE.match(b.text) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
             pass
@@ -294,31 +317,40 @@ def _clean_text_blocks(
         out.dropped.append(("head", b.text))
         kept.pop(0)
 
-    # The tail: promo lists, link lists, sign-offs, dangling headings.
+
+def _tail_list_run(kept: list[Block]) -> int:
+    """How many short list items end ``kept``."""
+    run = 0
+    while run < len(kept) and kept[-1 - run].kind == "li" and kept[-1 - run].words <= R.TAIL_ITEM_MAX_WORDS:
+        run += 1
+    return run
+
+
+def _tail_furniture(b: Block, meta: Metadata) -> bool:
+    return (
+        b.kind in ("h", "h1")
+        or R.BYLINE.match(b.text) is not None
+        or (b.words <= R.TAIL_LINK_MAX_WORDS and b.link_ratio > R.TAIL_LINK_SHARE)
+        or (b.words <= R.SIGN_OFF_MAX_WORDS and R.SIGN_OFF.search(b.text) is not None)
+        or (b.words <= R.TAIL_PROMO_MAX_WORDS and R.PROMO_LINE.search(b.text) is not None)
+        or (b.words <= R.TAIL_AUTHOR_MAX_WORDS and _mentions_author(b, meta.authors))
+    )
+
+
+def _trim_tail(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
+    """The tail: promo lists, link lists, sign-offs, dangling headings."""
     while kept:
         b = kept[-1]
-        short_item = b.kind == "li" and b.words <= 3
-        if short_item:
-            run = 0
-            while run < len(kept) and kept[-1 - run].kind == "li" and kept[-1 - run].words <= 3:
-                run += 1
-            if run < 3:
+        if b.kind == "li" and b.words <= R.TAIL_ITEM_MAX_WORDS:
+            run = _tail_list_run(kept)
+            if run < R.TAIL_LIST_MIN_ITEMS:
                 break
             for _ in range(run):
                 out.dropped.append(("tail-list", kept.pop().text))
-            if kept and kept[-1].words <= 10 and not _is_sentence(kept[-1].text):
+            if kept and kept[-1].words <= R.TAIL_LIST_LEAD_MAX_WORDS and not _is_sentence(kept[-1].text):
                 out.dropped.append(("tail-list-lead", kept.pop().text))
             continue
-        if (
-            b.kind in ("h", "h1")
-            or R.BYLINE.match(b.text)
-            or (b.words <= 6 and b.link_ratio > 0.5)
-            or (b.words <= 80 and R.SIGN_OFF.search(b.text))
-            or (b.words <= 60 and R.PROMO_LINE.search(b.text))
-            or (b.words <= 25 and _mentions_author(b, meta.authors))
-        ):
+        if _tail_furniture(b, meta):
             out.dropped.append(("tail", kept.pop().text))
             continue
         break
-    out.blocks = kept
-    return out

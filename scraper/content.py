@@ -25,7 +25,7 @@ from readability.readability import Unparseable
 from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
-from .prune import tokens
+from .markup import tokens
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 

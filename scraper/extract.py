@@ -7,6 +7,7 @@ readability-lxml scores and picks the main content -> blocks -> cleaned body -> 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +34,11 @@ from .content import (
     selector_pick,
 )
 from .errors import ExtractionError
+from .figures import Figure, collect_figures, select_images
 from .language import guess_language
 from .metadata import Metadata, extract_metadata
 from .parse import parse_html, scrub_record
-from .prune import Figure, collect_figures, prune_tree, select_images
+from .prune import prune_tree
 from .record import FIGURE_BLOCK, Article, content_hash, make_id, strip_credentials
 from .text import caption_key, count_words
 
@@ -90,6 +92,26 @@ class Trace:
     cleaned: Cleaned | None = None
 
 
+@dataclass(slots=True)
+class _Page:
+    """One page on its way through extraction: what each step reads, and the tree and figures it left."""
+
+    html: str | bytes
+    url: str | None  # the page's own URL (final after redirects), for resolving links and site rules
+    config: Config
+    meta: Metadata
+    rules: SiteRules | None
+    tree: HtmlElement
+    figures: list[Figure]
+    http_charset: str | None
+    trace: Trace | None
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What the cleaner reads beside the blocks."""
+        return {"meta": self.meta, "figures": self.figures, "rules": self.rules}
+
+
 def extract(
     html: str | bytes,
     url: str | None = None,
@@ -112,43 +134,58 @@ def extract(
     # a saved page given without its URL still names itself in its canonical link
     rule_url = page_url or meta.canonical_url
     rules = config.rules_for(urlsplit(rule_url).hostname if rule_url else None)
-
     if trace is not None:
         trace.page = copy.deepcopy(tree)  # the steps below change the tree; --explain lists the page as it was
-    figures = collect_figures(tree, page_url)
-    leads_before = lead_candidates(tree)  # before pruning: the standfirst often sits in the <header>
-    on_drop = None
-    if trace is not None:
-        trace.figures = figures
-
-        def on_drop(el: HtmlElement, reason: str) -> None:
-            trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
-
-    prune_tree(tree, rules, on_drop=on_drop)
-    chosen, raw, cleaned, tree, figures = _content(
-        tree, html, page_url, config, meta, figures, rules, trace, http_charset
-    )
-    first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
-    if chosen.source != "site-rule" and first_text is not None:
-        # the standfirst joins the body, unless the record already holds it as its description
-        described = caption_key(meta.description) if meta.description else None
-        leads = [t for t in lead_paragraphs(leads_before, first_text) if caption_key(t) != described]
-        if leads:
-            blocks = [Block("p", text) for text in leads] + raw
-            cleaned = clean_blocks(blocks, meta=meta, figures=figures, rules=rules)
+    page = _Page(html, page_url, config, meta, rules, tree, collect_figures(tree, page_url), http_charset, trace)
+    leads = lead_candidates(tree)  # before pruning: the standfirst often sits in the <header>
+    _prune(page)
+    chosen, raw, cleaned = _content(page)
+    if chosen.source != "site-rule":
+        cleaned = _with_standfirst(page, leads, raw, cleaned)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
     body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
     words = count_words(body)
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")
+    return _article(page, cleaned, body, words, url=url, final_url=final_url, fetched_at=fetched_at)
 
+
+def _prune(page: _Page) -> None:
+    """Page furniture out of the tree; with a trace, each dropped subtree's text and reason recorded."""
+    trace = page.trace
+    on_drop = None
+    if trace is not None:
+        trace.figures = page.figures
+
+        def on_drop(el: HtmlElement, reason: str) -> None:
+            trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
+
+    prune_tree(page.tree, page.rules, on_drop=on_drop)
+
+
+def _with_standfirst(page: _Page, leads: list[tuple[str, bool]], raw: list[Block], cleaned: Cleaned) -> Cleaned:
+    """The standfirst joins the body, unless the record already holds it as its description."""
+    first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
+    if first_text is None:
+        return cleaned
+    described = caption_key(page.meta.description) if page.meta.description else None
+    found = [t for t in lead_paragraphs(leads, first_text) if caption_key(t) != described]
+    if not found:
+        return cleaned
+    return clean_blocks([Block("p", text) for text in found] + raw, **page.context)
+
+
+def _article(
+    page: _Page, cleaned: Cleaned, body: str, words: int, *, url: str | None, final_url: str | None,
+    fetched_at: str | None,
+) -> Article:
+    """The record, scrubbed: no control characters, escape sequences or URL credentials leave extraction."""
+    meta = page.meta
     canonical = meta.canonical_url
-    images = select_images(figures, lead_image=meta.image)
     digest = content_hash(body)
-    # scrub_record: no control characters, escape sequences or URL credentials leave extraction
     return scrub_record(Article(
-        id=make_id(_identity_url(canonical, page_url), fallback=digest),
+        id=make_id(_identity_url(canonical, page.url), fallback=digest),
         url=url,
         final_url=final_url or url,
         canonical_url=canonical,
@@ -161,38 +198,29 @@ def extract(
         tags=meta.tags,
         language=meta.language or guess_language(body),
         site_name=meta.site_name,
-        images=images,
+        images=select_images(page.figures, lead_image=meta.image),
         body=body,
         word_count=words,
         content_hash=digest,
         fetched_at=fetched_at,
         extractor={"name": "scraper", "version": __version__},
-        blocks=tuple(_record_block(b, page_url) for b in cleaned.blocks),
+        blocks=tuple(_record_block(b, page.url) for b in cleaned.blocks),
     ))
 
 
-def _clean_pick(pick: Candidate, config: Config, **context: Any) -> tuple[list[Block], Cleaned]:
-    raw = html_to_blocks(pick.element, links=config.extract.links)
-    return raw, clean_blocks(raw, **context)
+def _clean_pick(pick: Candidate, page: _Page) -> tuple[list[Block], Cleaned]:
+    raw = html_to_blocks(pick.element, links=page.config.extract.links)
+    return raw, clean_blocks(raw, **page.context)
 
 
-def _content(
-    tree: HtmlElement,
-    html: str | bytes,
-    page_url: str | None,
-    config: Config,
-    meta: Metadata,
-    figures: list[Figure],
-    rules: SiteRules | None,
-    trace: Trace | None,
-    http_charset: str | None,
-) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]]:
+def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
     """The article's container: each pick on the pruned tree, cleaned and weighed (see ``content.choose``);
-    then, when the winner is short, the picks of the page pruned again without class words (``R.RESCUE_*``).
-    Returns the winner, its blocks before and after cleaning, and the tree and figures it came from."""
-    context: dict[str, Any] = {"meta": meta, "figures": figures, "rules": rules}
+    then, when the winner is short, the picks of the page pruned again without class words (``R.RESCUE_*``),
+    whose tree and figures then replace the page's. Returns the winner and its blocks before and after
+    cleaning."""
+    tree, rules, trace = page.tree, page.rules, page.trace
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
-    picks = [chosen] if chosen is not None else [readability_pick(tree, page_url), prose_pick(tree)]
+    picks = [chosen] if chosen is not None else [readability_pick(tree, page.url), prose_pick(tree)]
     results: list[tuple[Candidate, Cleaned]] = []
     raws: list[list[Block]] = []  # each result's blocks before cleaning (the standfirst is added to them)
     for pick in picks:
@@ -200,28 +228,41 @@ def _content(
             continue
         if results and trace is None and not may_win(pick, results[0][1]):
             continue  # cannot beat the first pick: not worth building and cleaning its blocks
-        raw, cleaned = _clean_pick(pick, config, **context)
+        raw, cleaned = _clean_pick(pick, page)
         raws.append(raw)
         results.append((pick, cleaned))
     best = choose(results) if results else -1
     found = body_chars(results[best][1]) if results else 0
     if chosen is None and found < R.RESCUE_BELOW:
-        # so little survived pruning that class names may have covered the article itself
-        rescue_tree = parse_html(html, http_charset=http_charset, max_bytes=config.fetch.max_bytes)
-        rescue_figures = collect_figures(rescue_tree, page_url)
-        prune_tree(rescue_tree, rules, class_words=False)
-        rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
-        for pick in rescue_picks(rescue_tree, page_url):
-            if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:
-                rescued.append((pick, *_clean_pick(pick, config, **{**context, "figures": rescue_figures})))
-        if rescued:
-            top = rescued[choose([(pick, cleaned) for pick, _, cleaned in rescued])]
-            results.append((top[0], top[2]))
-            raws.append(top[1])
+        rescued = _rescue(page, found)
+        if rescued is not None:
+            raws.append(rescued[1])
+            results.append((rescued[0], rescued[2]))
             if best < 0 or choose([results[best], results[-1]]) == 1:
-                best, tree, figures = len(results) - 1, rescue_tree, rescue_figures
+                best = len(results) - 1
+                page.tree, page.figures = rescued[3], rescued[4]
     if trace is not None:
         trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if best < 0:
         raise ExtractionError("no article found")
-    return results[best][0], raws[best], results[best][1], tree, figures
+    return results[best][0], raws[best], results[best][1]
+
+
+def _rescue(
+    page: _Page, found: int
+) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]] | None:
+    """So little survived pruning that class names may have covered the article itself: the page pruned
+    again by tag, role and hidden state (and ``R.RESCUE_TOKENS``), and the better of its picks, with the
+    tree and figures it came from. None when no pick there could be longer than ``found`` characters."""
+    tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
+    figures = collect_figures(tree, page.url)
+    prune_tree(tree, page.rules, class_words=False)
+    rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
+    rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
+    for pick in rescue_picks(tree, page.url):
+        if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:
+            rescued.append((pick, *_clean_pick(pick, rescue_page)))
+    if not rescued:
+        return None
+    top = rescued[choose([(pick, cleaned) for pick, _, cleaned in rescued])]
+    return (*top, tree, figures)

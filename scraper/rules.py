@@ -130,6 +130,72 @@ DATELINE = re.compile(
 # In any language, a short line holding a year and a clock time is a dateline: "22 de outubro de 2010 às 20:13".
 YEAR_AND_TIME = re.compile(r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b\d{1,2}[:h.]\d{2}\b)[^.!?]*$")
 
+# Pruning and figures (prune.py).
+# A box holding this many paragraphs of prose (PROSE_PARAGRAPH_CHARS each) holds an article: never pruned.
+ARTICLE_PARAGRAPHS = 3
+# A content word in a box's name ("post", "article") protects it when it holds this many characters.
+CONTENT_NAME_MIN_CHARS = 200
+# Where lazy-loading pages keep an image's address, in the order they are trusted.
+IMAGE_URL_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
+# Class words of the credit inside a figure ("Photo: AP").
+CREDIT_TOKENS = frozenset({"credit", "credits", "copyright", "source", "attribution", "photographer", "byline"})
+# Class words of a figure's buttons and links, which are not its caption ("Buy this photo", "Enlarge").
+CAPTION_ACTION_TOKENS = frozenset({
+    "purchase", "licensing", "license", "licence", "buy", "reprint", "reprints", "enlarge", "expand", "zoom",
+    "fullscreen", "share", "download",
+})
+# Class words of a figure's caption.
+CAPTION_TOKENS = frozenset({"caption", "figcaption", "description", "desc"})
+# Class words of the page furniture an image may sit in (a related rail, a teaser card): not the article's.
+FIGURE_FURNITURE_TOKENS = frozenset({
+    "related", "promo", "teaser", "teasers", "card", "cards", "recommended", "trending", "popular",
+    "sidebar", "widget", "footer", "header", "nav", "navigation", "menu", "ad", "ads", "advert", "sponsor",
+})
+# A <div> named like a photo box, with one image, a captioned child and less text than this, is a figure.
+PHOTO_BOX_TOKENS = frozenset({"photo", "image", "img", "picture", "pic", "figure", "media"})
+PHOTO_BOX_MAX_CHARS = 400
+# A gallery's position counter glued before the caption: "1/4", "2 of 12".
+GALLERY_COUNTER = re.compile(r"^\s*\d{1,3}\s*(?:/|of)\s*\d{1,3}(?!\d)\s*", re.I)
+# A line right below a loose image, set entirely in these and at most LOOSE_CAPTION_MAX_WORDS long, is its
+# caption; CAPTION_HOLDER_TAGS are the elements such a line comes in.
+EMPHASIS_TAGS = frozenset({"em", "i", "small", "cite"})
+CAPTION_HOLDER_TAGS = frozenset({"p", "div", "center", "span", "em", "i", "small"})
+LOOSE_CAPTION_MAX_WORDS = 25
+
+# Cleaning the body, block by block (clean.py). Word counts are of the normalised text.
+# A paragraph ending in one of these reads as a sentence, not a label ("Politics") or a byline.
+SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
+# A dateline is a short line: past this many words a date inside is part of a sentence.
+DATELINE_MAX_WORDS = 10
+# A photo credit ("Photo: Reuters") is this short at most.
+CREDIT_MAX_WORDS = 12
+# A promo line that links elsewhere ("Sign up for our newsletter ...") is at most this long ...
+PROMO_LINKED_MAX_WORDS = 40
+# ... and one without a link must start with the promo phrase and be this short.
+PROMO_MAX_WORDS = 12
+# A short line this much of which is links is navigation ("More: A | B | C"), not article text ...
+LINK_LINE_SHARE = 0.8
+# ... when it is at most this long.
+LINK_LINE_MAX_WORDS = 25
+# The head of the body (labels, bylines, datelines) ends at a block longer than this ...
+HEAD_MAX_WORDS = 15
+# ... or at a paragraph that is a sentence of more words than this.
+HEAD_SENTENCE_WORDS = 8
+# A section label on top of the body ("World", "Local news") is this short.
+LABEL_MAX_WORDS = 3
+# At the tail: a run of at least TAIL_LIST_MIN_ITEMS list items of at most TAIL_ITEM_MAX_WORDS words each
+# is a link list (tags, "more in this section"), dropped with a lead-in line of up to TAIL_LIST_LEAD_MAX_WORDS.
+TAIL_ITEM_MAX_WORDS = 3
+TAIL_LIST_MIN_ITEMS = 3
+TAIL_LIST_LEAD_MAX_WORDS = 10
+# A last line of at most TAIL_LINK_MAX_WORDS words, more than TAIL_LINK_SHARE of it links, is navigation.
+TAIL_LINK_MAX_WORDS = 6
+TAIL_LINK_SHARE = 0.5
+# Sign-offs, promos and author blurbs close the body; longer than these they are article paragraphs.
+SIGN_OFF_MAX_WORDS = 80
+TAIL_PROMO_MAX_WORDS = 60
+TAIL_AUTHOR_MAX_WORDS = 25
+
 # Main-content choice (content.py).
 # Past this many paragraphs readability's scoring costs seconds, and a page this long is one text
 # anyway: its article (or main, or body) element is taken as it is, pruned of furniture.
