@@ -7,6 +7,7 @@ then microdata and visible elements as fallbacks.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import logging
@@ -1029,8 +1030,90 @@ def _published(page: _Page) -> str | None:
     for source in PUBLISHED_SOURCES:
         value = source(page)
         if value:
-            return value
+            return _as_shown(page.tree, value)
     return None
+
+
+# The article's visible dateline: <time> elements and short elements named for a date or publication,
+# after the headline (a masthead prints today's date above it), outside teasers, asides and comments.
+_DATELINE = (
+    "[self::time or @itemprop='datePublished' or contains(@class, 'date') or contains(@class, 'Date')"
+    f" or contains(@class, 'publish')][not(self::meta)][string-length(normalize-space(.)) < 80]{_NOT_TEASER}"
+)
+_XP_DATELINE_AFTER_H1 = lxml.etree.XPath(f"(//body//h1)[1]/following::*{_DATELINE}")
+_XP_DATELINE = lxml.etree.XPath(f"//body//*{_DATELINE}")
+_XP_DATETIME_ATTR = lxml.etree.XPath("descendant-or-self::*[@datetime][1]/@datetime")
+# The datelines read: the article's own comes first, later ones date teasers and comments.
+DATELINES_READ = 3
+# Zones in use run from UTC-12 to UTC+14, in whole quarter hours.
+_MIN_OFFSET = dt.timedelta(hours=-12)
+_MAX_OFFSET = dt.timedelta(hours=14)
+_QUARTER_HOUR = dt.timedelta(minutes=15)
+_SAME_MOMENT = dt.timedelta(minutes=1)
+
+
+def _as_shown(tree: HtmlElement, value: str) -> str:
+    """A machine timestamp on the day the page's visible dateline shows for the same moment.
+
+    Sites state the moment in UTC for machines and print it in their own zone for readers: "2023-12-23T03:00Z"
+    is "December 22, 2023 10:00 PM" in New York. Where the first visible dateline shows that moment on
+    another day (its clock time matches to the minute under some zone's offset, or it gives the day alone
+    next to a UTC stamp), the moment is re-stated in the page's zone, or as the page's day. Seen on news,
+    lifestyle and blog sites.
+    """
+    stamp = _aware(value)
+    if stamp is None:
+        return value
+    datelines = _XP_DATELINE_AFTER_H1(tree) if _XP_H1(tree) else _XP_DATELINE(tree)
+    for el in datelines[:DATELINES_READ]:
+        attr = _XP_DATETIME_ATTR(el)
+        text = _short_text(el, 80)
+        shown = normalize_date(text) if text else None
+        for candidate in (attr[0] if attr else None, shown):
+            restated = _restate(stamp, candidate) if candidate else None
+            if restated:
+                return restated if restated[:10] != value[:10] else value
+        if shown or attr:
+            return value  # the article's dateline, read: it shows no other day
+    return value
+
+
+def _aware(value: str) -> dt.datetime | None:
+    """A timestamp with its UTC offset, else None (a day, or a clock time without a zone)."""
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if len(value) > 10 and stamp.tzinfo is not None else None
+
+
+def _restate(stamp: dt.datetime, shown: str) -> str | None:
+    """``stamp`` as the dateline ``shown`` states it, when both are the same moment; else None."""
+    normal = normalize_date(shown)
+    if not normal:
+        return None
+    if len(normal) == 10:
+        # a day alone: the local day of a UTC stamp under some zone
+        if stamp.utcoffset() != dt.timedelta(0):
+            return None
+        day = dt.date.fromisoformat(normal)
+        lowest = (stamp + _MIN_OFFSET).date()
+        highest = (stamp + _MAX_OFFSET).date()
+        return normal if lowest <= day <= highest and day != stamp.date() else None
+    moment = dt.datetime.fromisoformat(normal)
+    if moment.tzinfo is not None:
+        offset = moment.utcoffset()
+        if abs(moment - stamp) >= _SAME_MOMENT or offset is None:
+            return None
+    else:
+        utc = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        offset = moment - utc
+        whole = round(offset / _QUARTER_HOUR) * _QUARTER_HOUR
+        if abs(offset - whole) >= _SAME_MOMENT or not _MIN_OFFSET <= whole <= _MAX_OFFSET:
+            return None
+        offset = whole
+    local = stamp.astimezone(dt.timezone(offset))
+    return local.isoformat() if local.date() != stamp.date() else None
 
 
 def _modified(tree: HtmlElement, meta: dict[str, list[str]], ld: _JsonLd) -> str | None:

@@ -132,6 +132,36 @@ def test_visible_datelines_in_other_languages(dateline: str, day: str) -> None:
     assert extract_metadata(page("", body)).published == day
 
 
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        # the same moment, printed in the site's zone: the day readers see
+        ('<div class="post-date">December 22, 2023 10:00 PM</div>', "2023-12-22T22:00:46-05:00"),
+        (
+            '<time datetime="2023-12-23T03:00:46Z">Dec. 22, 2023 10:00 pm EST</time>',
+            "2023-12-22T22:00:46-05:00",
+        ),
+        ('<time datetime="2023-12-22T19:00:46-08:00">December 22, 2023</time>', "2023-12-22T19:00:46-08:00"),
+        # the day alone beside a UTC stamp
+        ('<a class="entry-date" href="/p">December 22, 2023</a>', "2023-12-22"),
+        # another moment (an update) or the same day: the stamp stays
+        ('<div class="date">Updated December 23, 2023 9:12 AM</div>', "2023-12-23T03:00:46Z"),
+        ('<div class="date">December 23, 2023</div>', "2023-12-23T03:00:46Z"),
+        ('<div class="date">December 19, 2023</div>', "2023-12-23T03:00:46Z"),
+    ],
+)
+def test_utc_stamp_on_the_day_the_dateline_shows(dateline: str, published: str) -> None:
+    head = '<meta property="article:published_time" content="2023-12-23T03:00:46Z">'
+    body = f"<h1>Four insiders of the campaign</h1>{dateline}<p>Text.</p>"
+    assert extract_metadata(page(head, body)).published == published
+
+
+def test_a_masthead_date_above_the_headline_is_not_the_datelines() -> None:
+    head = '<meta property="article:published_time" content="2023-12-23T03:00:46Z">'
+    body = '<div class="site-date">December 24, 2023</div><h1>Four insiders of the campaign</h1><p>Text.</p>'
+    assert extract_metadata(page(head, body)).published == "2023-12-23T03:00:46Z"
+
+
 def test_date_from_page_reads_a_copy() -> None:
     tree = page("", '<h1>Head line text</h1><div class="date">9. Februar 2022</div><footer>x</footer>')
     before = lxml.html.tostring(tree)
