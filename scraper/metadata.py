@@ -1014,6 +1014,32 @@ def _htmldate(page: _Page) -> str | None:
     return date_from_page(page.tree, page.url)
 
 
+# Text after the headline, in page order, outside teasers: where a template prints the bare dateline.
+_XP_TEXT_AFTER_H1 = lxml.etree.XPath(
+    "(//body//h1)[1]/following::text()[normalize-space()]"
+    "[not(ancestor::script or ancestor::style or ancestor::aside or ancestor::nav or ancestor::footer"
+    f" or ancestor::li[.//a[@href]] or {_IN_COMMENT})]"
+)
+# A bare dateline: a year, a day and at most a few words ("October 3, 2024", "20 December 2025",
+# "12.03.2024"); a year alone ("Report 2021") is no day.
+_BARE_DATE = re.compile(
+    r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b\d{1,2}\b)[^\W_]*(?:[\s,./-]+[^\W_]+){0,4}\.?$"
+)
+# The text pieces read after the headline: the dateline sits beside it, before the article's text.
+TEXTS_AFTER_HEADLINE = 8
+
+
+def _bare_dateline(page: _Page) -> str | None:
+    """A piece of text after the headline that is a date and nothing else, as many templates print it."""
+    for text in _XP_TEXT_AFTER_H1(page.tree)[:TEXTS_AFTER_HEADLINE]:
+        piece = " ".join(text.split())
+        if len(piece) <= 30 and _BARE_DATE.match(piece):
+            day = normalize_date(piece)
+            if day:
+                return day
+    return None
+
+
 DateSource = Callable[[_Page], str | None]
 # Where a page states its publication date, most deliberate statement first.
 PUBLISHED_SOURCES: tuple[DateSource, ...] = (
@@ -1023,6 +1049,7 @@ PUBLISHED_SOURCES: tuple[DateSource, ...] = (
     _url_date,  # a full date in the path is the site's own filing; right on 121 of 128 dev pages
     _time_element,
     _htmldate,  # datelines in page text, in any language and order
+    _bare_dateline,
 )
 
 
