@@ -112,10 +112,10 @@ def normalize_date(text: str | None) -> str | None:
     if _EPOCH.match(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         try:
-            value = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+            stamp = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (OverflowError, OSError, ValueError):
             return None
-        return _format(value, has_time=True) if _plausible(value) else None
+        return _format(stamp, has_time=True) if _plausible(stamp) else None
     compact = _COMPACT_DAY.match(text)
     if compact:
         try:
