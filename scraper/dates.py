@@ -29,6 +29,9 @@ _HAS_DAY_AND_YEAR = re.compile(r"\b(19|20)\d{2}\b|^\d{1,2}[./-]\d{1,2}[./-]\d{2}
 _COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
 # Words that are not part of a date but often surround one ("Published: ", "Updated", "| 5 min read").
 _NOISE = re.compile(r"\b(published|posted|updated|last|modified|on|at|et)\b\s*:?|[|•·]", re.I)
+# "04.02.2022", "4. 2. 2022": dotted numeric dates put the day first wherever they are written (German, Russian,
+# Scandinavian and Central European pages).
+_DOTTED_DAY = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{2}|\d{4})\b")
 _DATE_IN_URL = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 # "/2024/mar/02/", as some news sites file their articles (seen on three sites' paths).
 # English month names by their first three letters, in calendar order (also metadata's glued datelines).
@@ -109,10 +112,10 @@ def normalize_date(text: str | None) -> str | None:
     if _EPOCH.match(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         try:
-            value = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+            stamp = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (OverflowError, OSError, ValueError):
             return None
-        return _format(value, has_time=True) if _plausible(value) else None
+        return _format(stamp, has_time=True) if _plausible(stamp) else None
     compact = _COMPACT_DAY.match(text)
     if compact:
         try:
@@ -154,7 +157,13 @@ def _parse_loose(text: str) -> dt.datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            value = date_parser.parse(cleaned, fuzzy=True, tzinfos=_TZINFOS, default=dt.datetime(2000, 1, 1))
+            value = date_parser.parse(
+                cleaned,
+                fuzzy=True,
+                tzinfos=_TZINFOS,
+                default=dt.datetime(2000, 1, 1),
+                dayfirst=bool(_DOTTED_DAY.search(cleaned)),
+            )
         except (ValueError, OverflowError, TypeError):
             return None
     return value

@@ -232,3 +232,26 @@ RESCUE_TOKENS = frozenset({
     "outbrain", "taboola", "menu", "navbar", "nav", "navigation", "breadcrumb", "breadcrumbs", "footer",
     "share", "sharing", "sharebar", "social", "socials", "cookie", "cookies", "consent", "gdpr",
 })
+
+# --- metadata: byline words (read by scraper/metadata/byline.py) ---------------------------------------
+# "by" before an author's name, in the languages of the development pages (BYLINE above spells the same).
+BYLINE_BY_WORDS = ("by", "von", "par", "por", "door", "di")
+# Labels a byline may open with instead of "by" ("From Jane Roe", "Author: Jane Roe").
+BYLINE_LABEL_WORDS = ("from", "author", "authors")
+# What is credited before "by" ("Written by", "Reporting by", "Photos by"), as BYLINE's "written by".
+BYLINE_CREDIT_WORDS = (
+    "written",
+    "words",
+    "story",
+    "text",
+    "reporting",
+    "reported",
+    "posted",
+    "published",
+    "compiled",
+    "photo",
+    "photos",
+    "report",
+)
+# "by" as author links also print it ("Articoli da Jane Roe", "Innlegg av Jane Roe", "Indlæg af Jane Roe").
+AUTHOR_LINK_BY_WORDS = (*BYLINE_BY_WORDS, "da", "from", "av", "af")

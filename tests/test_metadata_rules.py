@@ -11,7 +11,7 @@ import json
 import lxml.html
 import pytest
 
-from scraper.dates import date_from_page, date_from_url
+from scraper.dates import date_from_page, date_from_url, normalize_date
 from scraper.metadata import extract_metadata
 from scraper.parse import parse_html
 
@@ -130,6 +130,58 @@ def test_time_in_a_related_box_or_comment_is_not_the_articles() -> None:
 def test_visible_datelines_in_other_languages(dateline: str, day: str) -> None:
     body = f'<h1>Titel des Artikels hier</h1><div class="date">{dateline}</div><p>Text des Artikels.</p>'
     assert extract_metadata(page("", body)).published == day
+
+
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        # the same moment, printed in the site's zone: the day readers see
+        ('<div class="post-date">December 22, 2023 10:00 PM</div>', "2023-12-22T22:00:46-05:00"),
+        (
+            '<time datetime="2023-12-23T03:00:46Z">Dec. 22, 2023 10:00 pm EST</time>',
+            "2023-12-22T22:00:46-05:00",
+        ),
+        ('<time datetime="2023-12-22T19:00:46-08:00">December 22, 2023</time>', "2023-12-22T19:00:46-08:00"),
+        # the day alone beside a UTC stamp
+        ('<a class="entry-date" href="/p">December 22, 2023</a>', "2023-12-22"),
+        # another moment (an update) or the same day: the stamp stays
+        ('<div class="date">Updated December 23, 2023 9:12 AM</div>', "2023-12-23T03:00:46Z"),
+        ('<div class="date">December 23, 2023</div>', "2023-12-23T03:00:46Z"),
+        ('<div class="date">December 19, 2023</div>', "2023-12-23T03:00:46Z"),
+    ],
+)
+def test_utc_stamp_on_the_day_the_dateline_shows(dateline: str, published: str) -> None:
+    head = '<meta property="article:published_time" content="2023-12-23T03:00:46Z">'
+    body = f"<h1>Four insiders of the campaign</h1>{dateline}<p>Text.</p>"
+    assert extract_metadata(page(head, body)).published == published
+
+
+def test_a_masthead_date_above_the_headline_is_not_the_datelines() -> None:
+    head = '<meta property="article:published_time" content="2023-12-23T03:00:46Z">'
+    body = '<div class="site-date">December 24, 2023</div><h1>Four insiders of the campaign</h1><p>Text.</p>'
+    assert extract_metadata(page(head, body)).published == "2023-12-23T03:00:46Z"
+
+
+@pytest.mark.parametrize(
+    ("after_headline", "day"),
+    [
+        ('<div class="text-200 bold">October 3, 2024</div><p>Text of the article.</p>', "2024-10-03"),
+        ("<div><svg></svg> Dec 12, 2025 </div><div>5 min read</div><p>Text.</p>", "2025-12-12"),
+        ("<span>Von</span> <span>Verband</span> 4.\u20092.\u20092022.<p>Text.</p>", "2022-02-04"),
+        # a year alone is no day; a teaser's date is not the article's
+        ("<p>Jahresbericht 2021</p><p>Text.</p>", None),
+        ('<ul><li><a href="/b">Older story</a> <span>May 2, 2024</span></li></ul><p>Text.</p>', None),
+    ],
+)
+def test_a_bare_dateline_after_the_headline(after_headline: str, day: str | None) -> None:
+    body = f"<h1>Understanding the kitchen sink</h1>{after_headline}"
+    assert extract_metadata(page("", body)).published == day
+
+
+def test_dotted_numeric_dates_are_day_first() -> None:
+    assert normalize_date("04.02.2022") == "2022-02-04"
+    assert normalize_date("10.11.2021 12:00") == "2021-11-10T12:00:00"
+    assert normalize_date("12/03/2024") == "2024-12-03"  # slashes stay month first
 
 
 def test_date_from_page_reads_a_copy() -> None:
