@@ -12,6 +12,7 @@ DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
     "button", "select", "input", "textarea", "option", "nav", "aside", "footer", "dialog", "menu",
     "form-placeholder", "video", "audio", "map", "link", "meta",
+    "rt", "rp",  # ruby annotations: the readings printed over East Asian text, not the text itself
 })
 # Of those, the ones that an unclosed tag can wrap around the whole page: kept when they hold the article.
 WRAPPING_TAGS = frozenset({"button", "select", "form-placeholder", "nav", "aside", "footer", "menu", "dialog", "noscript"})
