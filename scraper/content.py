@@ -124,7 +124,7 @@ def _link_length(el: HtmlElement) -> int:
     return sum(_squashed_length(a) for a in el.iter("a"))
 
 
-def prose_pick(tree: HtmlElement) -> Candidate | None:
+def prose_pick(tree: HtmlElement, *, blocks: XPath = _PROSE_ELEMENTS, min_chars: int | None = None) -> Candidate | None:
     """The element with the most prose net of its other text: argmax prose - other.
 
     Prose is the text of paragraph-like elements at least ``R.PROSE_MIN_CHARS`` long with at most
@@ -134,9 +134,10 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     article and stops where the page around the article begins.
     """
     prose: dict[HtmlElement, int] = {}
-    for el in _PROSE_ELEMENTS(tree):
+    least = R.PROSE_MIN_CHARS if min_chars is None else min_chars
+    for el in blocks(tree):
         length = int(TEXT_LENGTH(el))
-        if length < R.PROSE_MIN_CHARS or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
+        if length < least or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
             continue
         prose[el] = prose.get(el, 0) + length
         for anc in el.iterancestors():
@@ -154,9 +155,21 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     return Candidate(best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)")
 
 
+# Text blocks of any length, for pages made of headings and list items (nominee lists, listicles).
+_TEXT_ELEMENTS = XPath(
+    "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //dt | //blockquote[not(.//p)] | //h2 | //h3 | //h4"
+)
+
+
 def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
-    """readability's and the prose pick of a tree pruned by tag, role and hidden state only."""
-    picks = [readability_pick(tree, url), prose_pick(tree)]
+    """readability's and the prose pick of a tree pruned by tag, role and hidden state only, and the pick
+    of its text blocks of any length (a page of headings and list items has little prose to find)."""
+    text = prose_pick(tree, blocks=_TEXT_ELEMENTS, min_chars=R.RESCUE_BLOCK_MIN_CHARS)
+    picks = [
+        readability_pick(tree, url),
+        prose_pick(tree),
+        text and Candidate(text.element, "text", text.why.replace("paragraph prose", "text of any length")),
+    ]
     return [Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
             for p in picks if p is not None]
 

@@ -226,6 +226,8 @@ LEAD_WALK = 400
 # ("section", "print", "ads" on the article's own box): the page is pruned again by tag, role and hidden
 # state only, and its prose pick taken when PROSE_PICK_RATIO times longer.
 RESCUE_BELOW = 1000
+# The rescue also weighs headings and list items this long (a name in a list of nominees, a product).
+RESCUE_BLOCK_MIN_CHARS = 3
 # The class words the rescue pass still prunes by: names of parts that are never the article, whatever
 # else a page calls its boxes (comments, related links, navigation, sharing, cookie notices).
 RESCUE_TOKENS = frozenset({

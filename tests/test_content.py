@@ -16,7 +16,7 @@ import pytest
 import scraper
 from scraper.cli import main
 from scraper.config import Config
-from scraper.content import prose_pick
+from scraper.content import prose_pick, rescue_picks
 from scraper.explain import explain
 from scraper.extract import Trace
 from scraper.parse import parse_html
@@ -259,3 +259,20 @@ def test_ruby_readings_are_not_part_of_the_text() -> None:
     art = scraper.extract(page(paragraphs), URL)
     assert "0年、子どもへの虐待をなくすための法律ができました。" in art.body
     assert "こ" not in art.body.replace("子ども", "") and "ぎゃくたい" not in art.body
+
+
+def test_the_rescue_weighs_headings_and_short_list_items() -> None:
+    # a nominee list has no paragraph long enough to be prose: the prose pick takes the one sentence
+    # beside it, the rescue's pick of text blocks of any length takes the list
+    categories = "".join(
+        f"<h3>Category {c}</h3><ul>" + "".join(f"<li>Nominee {c}{n}</li>" for n in range(5)) + "</ul>"
+        for c in "ABCDEFGH"
+    )
+    html = f"""<html><body><h1>Awards: the nominations</h1>
+    <div class="intro"><p>Raye leads with seven nominations, and the ceremony is on 2 March in London.</p></div>
+    <div class="list">{categories}</div></body></html>"""
+    tree = parse_html(html)
+    prose = prose_pick(tree)
+    assert prose is not None and "Nominee" not in prose.element.text_content()
+    text = {p.source: p for p in rescue_picks(tree, URL)}["rescue text"].element.text_content()
+    assert "Nominee H4" in text and "Category A" in text
