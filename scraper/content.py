@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Candidate", "body_chars", "choose", "huge_page_pick", "lead_candidates", "lead_paragraphs", "may_win", "prose_pick",
-    "readability_pick", "rescue_picks", "selector_pick",
+    "readability_pick", "rescue_picks", "selector_pick", "text_pick",
 ]
 
 
@@ -161,15 +161,18 @@ _TEXT_ELEMENTS = XPath(
 )
 
 
+def text_pick(tree: HtmlElement) -> Candidate | None:
+    """The prose pick over text blocks of any length (``R.RESCUE_BLOCK_MIN_CHARS``): headings, list items,
+    short paragraphs. A page of categories and names has no prose for the other picks to find."""
+    pick = prose_pick(tree, blocks=_TEXT_ELEMENTS, min_chars=R.RESCUE_BLOCK_MIN_CHARS)
+    if pick is None:
+        return None
+    return Candidate(pick.element, "text", pick.why.replace("paragraph prose", "text of any length"))
+
+
 def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
-    """readability's and the prose pick of a tree pruned by tag, role and hidden state only, and the pick
-    of its text blocks of any length (a page of headings and list items has little prose to find)."""
-    text = prose_pick(tree, blocks=_TEXT_ELEMENTS, min_chars=R.RESCUE_BLOCK_MIN_CHARS)
-    picks = [
-        readability_pick(tree, url),
-        prose_pick(tree),
-        text and Candidate(text.element, "text", text.why.replace("paragraph prose", "text of any length")),
-    ]
+    """readability's, the prose and the text pick of a tree pruned by tag, role and hidden state only."""
+    picks = [readability_pick(tree, url), prose_pick(tree), text_pick(tree)]
     return [Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
             for p in picks if p is not None]
 

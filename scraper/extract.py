@@ -32,6 +32,7 @@ from .content import (
     readability_pick,
     rescue_picks,
     selector_pick,
+    text_pick,
 )
 from .errors import ExtractionError
 from .figures import Figure, collect_figures, select_images
@@ -105,6 +106,7 @@ class _Page:
     figures: list[Figure]
     http_charset: str | None
     trace: Trace | None
+    class_word_chars: int = 0  # text that pruning dropped for class words alone (what a rescue could win)
 
     @property
     def context(self) -> dict[str, Any]:
@@ -152,13 +154,16 @@ def extract(
 
 
 def _prune(page: _Page) -> None:
-    """Page furniture out of the tree; with a trace, each dropped subtree's text and reason recorded."""
+    """Page furniture out of the tree, counting the text dropped for class words; with a trace, each
+    dropped subtree's text and reason recorded."""
     trace = page.trace
-    on_drop = None
     if trace is not None:
         trace.figures = page.figures
 
-        def on_drop(el: HtmlElement, reason: str) -> None:
+    def on_drop(el: HtmlElement, reason: str) -> None:
+        if reason.startswith("class word"):
+            page.class_word_chars += int(TEXT_LENGTH(el))
+        if trace is not None:
             trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
 
     prune_tree(page.tree, page.rules, on_drop=on_drop)
@@ -251,15 +256,21 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
 def _rescue(
     page: _Page, found: int
 ) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]] | None:
-    """So little survived pruning that class names may have covered the article itself: the page pruned
-    again by tag, role and hidden state (and ``R.RESCUE_TOKENS``), and the better of its picks, with the
-    tree and figures it came from. None when no pick there could be longer than ``found`` characters."""
-    tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
-    figures = collect_figures(tree, page.url)
-    prune_tree(tree, page.rules, class_words=False)
-    rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
+    """So little survived the picks that the article may be a list, or covered by class names: the text
+    pick of the pruned tree; and when pruning dropped enough text for class words alone, the page pruned
+    again by tag, role and hidden state (and ``R.RESCUE_TOKENS``) with its picks. The best of these,
+    with the tree and figures it came from; None when none could be longer than ``found`` characters."""
+    if page.class_word_chars > R.PROSE_PICK_RATIO * found:
+        tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
+        figures = collect_figures(tree, page.url)
+        prune_tree(tree, page.rules, class_words=False)
+        rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
+        picks = rescue_picks(tree, page.url)
+    else:
+        tree, figures, rescue_page = page.tree, page.figures, page
+        picks = [pick for pick in (text_pick(tree),) if pick is not None]
     rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
-    for pick in rescue_picks(tree, page.url):
+    for pick in picks:
         if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:
             rescued.append((pick, *_clean_pick(pick, rescue_page)))
     if not rescued:
