@@ -366,6 +366,3 @@ def read_source(stype: str, content: bytes, url: str, *, content_type: str | Non
     return entry.read(content, url, content_type=content_type, http_charset=http_charset, text=text,
                       max_bytes=max_bytes)
 
-
-# The former name of parse_link_date, until scraper/crawl.py imports the new one.
-parse_date = parse_link_date
