@@ -36,7 +36,7 @@ from defusedxml import DefusedXmlException
 from .config import SourceConfig
 from .errors import SourceError
 from .parse import parse_html
-from .urls import is_http_url
+from .urls import is_http_url, parse_url_list
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ __all__ = [
     "parse_feed",
     "parse_page_links",
     "parse_sitemap",
-    "parse_url_list",
     "read_source",
     "select_links",
     "site_of",
@@ -222,11 +221,6 @@ def parse_page_links(html: bytes | str, url: str, *, http_charset: str | None = 
             continue
         links.append(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
     return links
-
-
-def parse_url_list(text: str) -> list[str]:
-    """URLs from text, one a line; blank lines and ``#`` comments ignored."""
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def site_of(url: str) -> str:

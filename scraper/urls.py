@@ -1,8 +1,11 @@
-"""What counts as a URL to fetch: one test, for the command line, the inputs, sources and discovery."""
+"""URLs: which are fetched, which inputs name local paths, and lists of them one a line.
+
+One test each, for the command line, the inputs, sources and discovery.
+"""
 
 from __future__ import annotations
 
-__all__ = ["HTTP_PREFIXES", "is_http_url"]
+__all__ = ["HTTP_PREFIXES", "is_http_url", "is_local_path", "parse_url_list"]
 
 HTTP_PREFIXES = ("http://", "https://")  # the only schemes fetched; anything else names a file or is dropped
 
@@ -10,3 +13,14 @@ HTTP_PREFIXES = ("http://", "https://")  # the only schemes fetched; anything el
 def is_http_url(value: str) -> bool:
     """True for an http(s) URL (scheme in any case); ``file://``, ``s3://`` and paths are not."""
     return value.lower().startswith(HTTP_PREFIXES)
+
+
+def is_local_path(value: str) -> bool:
+    """True for a path of this machine's file system; anything with a ``scheme://`` (``https://``, ``s3://``,
+    ``file://``...) is not: it is fetched, or opened with fsspec."""
+    return "://" not in value
+
+
+def parse_url_list(text: str) -> list[str]:
+    """The entries of a list, one a line (URLs, or URLs and paths); blank lines and ``#`` comments ignored."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]

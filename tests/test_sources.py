@@ -16,10 +16,10 @@ from scraper.sources import (
     parse_link_date,
     parse_page_links,
     parse_sitemap,
-    parse_url_list,
     select_links,
     too_old,
 )
+from scraper.urls import parse_url_list
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
