@@ -6,7 +6,6 @@ thing to each; the batch engine's inputs are expanded here too (folders of pages
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -15,7 +14,7 @@ from .config import Config, FetchConfig
 from .errors import NotHTMLError, ScraperError, TooLargeError
 from .extract import extract
 from .record import Article
-from .sniff import looks_like_html
+from .sniff import gunzip_capped, looks_like_html
 from .urls import is_http_url as is_url
 from .urls import is_local_path, parse_url_list
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 # is_url: an http(s) URL is fetched, the rest are files
 __all__ = ["PAGE_SUFFIXES", "is_url", "read_page_file", "expand_inputs", "extract_input"]
 
-_GZIP_MAGIC = b"\x1f\x8b"
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")  # the saved pages of a folder
 
 
@@ -50,17 +48,15 @@ def read_page_file(source: str, *, max_bytes: int) -> bytes:
         raise ScraperError(f"cannot read {source}: No such file or directory") from exc
     except (OSError, ValueError, ImportError) as exc:  # ImportError: an fsspec protocol not installed
         raise ScraperError(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}") from exc
+    too_large = f"{source} is larger than the {max_bytes} byte cap (fetch.max_bytes)"
     if len(data) > max_bytes:
-        raise TooLargeError(f"{source} is larger than the {max_bytes} byte cap (fetch.max_bytes)")
-    if data.startswith(_GZIP_MAGIC):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            data = inflater.decompress(data, max_bytes + 1)  # bounded: a gzip bomb stops at the cap
-        except zlib.error as exc:
-            raise ScraperError(f"corrupt gzip data in {source}: {exc}") from exc
-    if len(data) > max_bytes:
-        raise TooLargeError(f"{source} is larger than the {max_bytes} byte cap (fetch.max_bytes)")
-    return data
+        raise TooLargeError(too_large)
+    try:
+        return gunzip_capped(data, max_bytes=max_bytes, allow_truncated=True)  # a page cut short: what it holds
+    except TooLargeError:
+        raise TooLargeError(too_large) from None
+    except ScraperError as exc:
+        raise ScraperError(f"corrupt gzip data in {source}: {exc.__cause__}") from exc.__cause__
 
 
 def expand_inputs(inputs: Sequence[str], *, max_bytes: int = FetchConfig().max_bytes) -> list[str]:

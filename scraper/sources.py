@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,8 +32,9 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException
 
+from . import sniff
 from .config import SourceConfig
-from .errors import SourceError
+from .errors import ScraperError, SourceError, TooLargeError
 from .parse import parse_html
 from .urls import is_http_url, parse_url_list
 
@@ -58,7 +58,6 @@ __all__ = [
     "site_of",
 ]
 
-_GZIP_MAGIC = b"\x1f\x8b"
 # Paths a start page links to that are never articles: the home page, site furniture, listings, media.
 # Matched against the URL path (lowercased); a start page's links matching one are not followed.
 NON_ARTICLE_PATHS = tuple(re.compile(p) for p in (
@@ -106,19 +105,14 @@ def parse_link_date(value: str | None) -> datetime | None:
 
 
 def gunzip_capped(data: bytes, *, max_bytes: int, url: str = "") -> bytes:
-    """``data`` gunzipped if it is gzip (sitemap.xml.gz), refusing more than ``max_bytes`` decompressed."""
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    """``data`` gunzipped if it is gzip (sitemap.xml.gz), refusing more than ``max_bytes`` decompressed
+    (``sniff.gunzip_capped``, its failures as ``SourceError``)."""
     try:
-        out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise SourceError(f"bad gzip data: {url}", url=url) from exc
-    if len(out) > max_bytes or inflater.unconsumed_tail:
-        raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url)
-    if not inflater.eof:
-        raise SourceError(f"bad gzip data (truncated): {url}", url=url)
-    return out
+        return sniff.gunzip_capped(data, max_bytes=max_bytes)
+    except TooLargeError:
+        raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url) from None
+    except ScraperError as exc:  # "bad gzip data", "bad gzip data (truncated)"
+        raise SourceError(f"{exc}: {url}", url=url) from exc
 
 
 def _refuse_entities(data: bytes, url: str) -> None:
