@@ -36,7 +36,7 @@ from . import sniff
 from .config import SourceConfig
 from .errors import ScraperError, SourceError, TooLargeError
 from .parse import parse_html
-from .urls import is_http_url, parse_url_list
+from .urls import HTTP_SCHEMES, is_http_url, parse_url_list
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ def parse_page_links(html: bytes | str, url: str, *, http_charset: str | None = 
             parts = urlsplit(urljoin(base, href))
         except ValueError:
             continue
-        if parts.scheme not in ("http", "https"):
+        if parts.scheme not in HTTP_SCHEMES:
             continue
         links.append(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
     return links

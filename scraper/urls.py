@@ -5,13 +5,18 @@ One test each, for the command line, the inputs, sources and discovery.
 
 from __future__ import annotations
 
-__all__ = ["HTTP_PREFIXES", "is_http_url", "is_local_path", "parse_url_list"]
+__all__ = ["HTTP_PREFIXES", "HTTP_SCHEMES", "is_http_url", "is_local_path", "parse_url_list"]
 
-HTTP_PREFIXES = ("http://", "https://")  # the only schemes fetched; anything else names a file or is dropped
+HTTP_SCHEMES = ("http", "https")  # the only schemes fetched: a parsed URL's (``urlsplit``) must be one
+HTTP_PREFIXES = tuple(f"{scheme}://" for scheme in HTTP_SCHEMES)  # anything else names a file or is dropped
 
 
 def is_http_url(value: str) -> bool:
-    """True for an http(s) URL (scheme in any case); ``file://``, ``s3://`` and paths are not."""
+    """True for an http(s) URL (scheme in any case); ``file://``, ``s3://`` and paths are not.
+
+    A test of the text as given, for telling inputs apart; the fetcher checks the scheme of the parsed URL
+    (``HTTP_SCHEMES``), which ``urlsplit`` reads past leading blanks and tabs or newlines inside.
+    """
     return value.lower().startswith(HTTP_PREFIXES)
 
 
