@@ -193,7 +193,9 @@ class SourceSteps:
         with run.lock:
             run.summary.sources_not_modified += 1
         if job.kind == "sitemap":  # an index: its children may have changed all the same
-            saved = [Link(url, parse_link_date(lastmod)) for url, lastmod in run.state.sitemap_children(job.url)]
+            saved = [
+                Link(url, parse_link_date(lastmod)) for url, lastmod in run.state.sitemap_children(job.url)
+            ]
             self._queue_sitemaps(saved, job, source)
 
     def _queue_sitemaps(self, children: list[Link], job: Job, source: SourceConfig) -> None:
