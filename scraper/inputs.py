@@ -52,7 +52,8 @@ def read_page_file(source: str, *, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise TooLargeError(too_large)
     try:
-        return gunzip_capped(data, max_bytes=max_bytes, allow_truncated=True)  # a page cut short: what it holds
+        # a page cut short gives what it holds
+        return gunzip_capped(data, max_bytes=max_bytes, allow_truncated=True)
     except TooLargeError:
         raise TooLargeError(too_large) from None
     except ScraperError as exc:

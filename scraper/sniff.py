@@ -21,7 +21,14 @@ from lxml.html import defs
 
 from .errors import ScraperError, TooLargeError
 
-__all__ = ["GZIP_MAGIC", "HTML_ELEMENTS", "HTML_TYPES", "SNIFF_BYTES", "gunzip_capped", "looks_like_html"]
+__all__ = [
+    "GZIP_MAGIC",
+    "HTML_ELEMENTS",
+    "HTML_TYPES",
+    "SNIFF_BYTES",
+    "gunzip_capped",
+    "looks_like_html",
+]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 HTML_ELEMENTS = frozenset(defs.tags) | {"main", "template", "dialog", "picture", "data", "slot", "frame",

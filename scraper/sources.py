@@ -110,7 +110,8 @@ def gunzip_capped(data: bytes, *, max_bytes: int, url: str = "") -> bytes:
     try:
         return sniff.gunzip_capped(data, max_bytes=max_bytes)
     except TooLargeError:
-        raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url) from None
+        too_large = f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}"
+        raise SourceError(too_large, url=url) from None
     except ScraperError as exc:  # "bad gzip data", "bad gzip data (truncated)"
         raise SourceError(f"{exc}: {url}", url=url) from exc
 

@@ -9,9 +9,9 @@ from .rules import INVISIBLE, SPACES
 
 __all__ = ["CONTROL_CHARS", "CONTROL", "normalize_text", "caption_key", "count_words"]
 
-# C0 and C1 control characters except tab, newline and carriage return: the body of a character class, for
-# the patterns that add to it (parse.py's scrubbing and binary test). The terminal's set, which escapes tab and
-# newlines too, is another on purpose (commands/_common.printable).
+# C0 and C1 control characters except tab, newline and carriage return: the body of a character class,
+# for the patterns that add to it (parse.py's scrubbing and binary test). The terminal's set, which
+# escapes tab and newlines too, is another on purpose (commands/_common.printable).
 CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 _KEY_STRIP = re.compile(r"[\W_]+")
