@@ -25,13 +25,13 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
 
-from .config import Config, FetchConfig
+from .config import Config
 from .errors import ConfigError, ScraperError
-from .inputs import extract_input, is_url, read_page_file
+from .inputs import expand_inputs, extract_input
 from .parts import absolute, finish_parts, merge_parts, plan_parts, write_part
+from .urls import is_http_url
 from .warc import WarcStats, extract_chunk, index_warc, plan_chunks
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,6 @@ __all__ = [
     "extract_pages",
     "extract_warc_files",
     "extract_batch",
-    "expand_inputs",
 ]
 
 ENGINES = ("local", "dask")
@@ -245,9 +244,6 @@ def extract_warc_files(
 
 # -- saved pages and URLs --------------------------------------------------------------------------
 
-PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
-
-
 @dataclass(slots=True)
 class BatchStats:
     """Counts of a batch extraction of pages and URLs."""
@@ -275,39 +271,13 @@ class BatchStats:
         return dataclasses.asdict(self)
 
 
-def expand_inputs(inputs: Sequence[str], *, max_bytes: int = FetchConfig().max_bytes) -> list[str]:
-    """URLs as given; a folder becomes its saved pages (sorted, recursive); ``*.txt`` lists one input a line.
-
-    A list is read as a saved page is (``inputs.read_page_file``: gzip or not, at most ``max_bytes``).
-    """
-    out: list[str] = []
-    for item in inputs:
-        if "://" in item:
-            out.append(item)
-            continue
-        path = Path(item)
-        if path.is_dir():
-            out.extend(
-                str(p)
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES)
-            )
-        elif path.suffix.lower() == ".txt":
-            text = read_page_file(item, max_bytes=max_bytes).decode("utf-8", "replace")
-            lines = [ln.strip() for ln in text.splitlines()]
-            out.extend(ln for ln in lines if ln and not ln.startswith("#"))
-        else:
-            out.append(item)
-    return out
-
-
 def extract_pages(sources: list[str], *, config: Config) -> tuple[list[dict[str, Any]], BatchStats]:
     """Extract each page or URL (``inputs.extract_input``); returns the records, in order, and the counts."""
     from .fetch import Fetcher
 
     stats = BatchStats(inputs=len(sources))
     lines: list[dict[str, Any]] = []
-    fetcher = Fetcher(config.fetch) if any(is_url(s) for s in sources) else None
+    fetcher = Fetcher(config.fetch) if any(is_http_url(s) for s in sources) else None
     try:
         for source in sources:
             try:
@@ -338,7 +308,7 @@ def extract_batch(
     chunk_size: int = 20,
     progress: bool = False,
 ) -> BatchResult:
-    """Extract saved pages and URLs (see ``expand_inputs``) in chunks of ``chunk_size``, into ``output``."""
+    """Extract saved pages and URLs (see ``inputs.expand_inputs``) in chunks of ``chunk_size``, into ``output``."""
     sources = [absolute(s) for s in expand_inputs(inputs, max_bytes=config.fetch.max_bytes)]
     size = max(1, chunk_size)
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]

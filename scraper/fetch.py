@@ -64,6 +64,7 @@ from .netsafety import (
 from .parse import decode_html
 from .record import USERINFO, strip_credentials
 from .sniff import HTML_TYPES, looks_like_html
+from .urls import HTTP_SCHEMES
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,7 @@ class Fetcher:
             host = parts.hostname
         except ValueError as exc:
             raise _fail(FetchError, "invalid URL", url) from exc
-        if parts.scheme.lower() not in ("http", "https"):
+        if parts.scheme.lower() not in HTTP_SCHEMES:
             raise _fail(BlockedError, f"refused URL scheme {parts.scheme or '(none)'!r}", url)
         if not host:
             raise _fail(FetchError, "invalid URL: no host", url)

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 
 from .errors import ExtractionError
 from .record import strip_credentials
+from .text import CONTROL, CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ __all__ = ["decode_html", "parse_html", "lookup_charset", "scrub_text", "scrub_u
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
-# C0 and C1 control characters except tab, newline and carriage return.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Terminal escape sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL/ST", two-character escapes): the
 # whole sequence goes, not only the ESC, so no "[31m" residue is left in the text.
 _ANSI = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?")
@@ -39,7 +38,7 @@ _CONTROL_REF = re.compile(
     r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff]")  # what scrub_text removes or replaces
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
 _SUPERSETS = {
@@ -72,7 +71,7 @@ _MAX_ATTR_COUNT = 256
 _BINARY_SHARE = 0.05
 _BINARY_SAMPLE = 65_536
 _BINARY_MIN = 32  # fewer suspect characters than this never make a page "binary"
-_BINARYISH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_BINARYISH = re.compile(f"[{CONTROL_CHARS}\ufffd]")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
     (b"\xff\xd8\xff", "JPEG"), (b"%PDF-", "PDF"), (b"PK\x03\x04", "ZIP"), (b"\xfd7zXZ\x00", "xz"),
@@ -170,7 +169,7 @@ def scrub_text(text: str) -> str:
         return text
     if "\x1b" in text or "\x9b" in text:
         text = _ANSI.sub("", text)
-    text = _CONTROL.sub("", text)
+    text = CONTROL.sub("", text)
     return _SURROGATE.sub("\ufffd", text)
 
 

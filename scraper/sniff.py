@@ -6,20 +6,34 @@ After any byte order mark, XML declaration, comments and white space, the first 
 doctype or the start tag of an HTML element. The element list is lxml's (``lxml.html.defs.tags``) plus
 the HTML5 elements it lacks. Feeds (``<rss>``, ``<feed>``), sitemaps, JSON, TOML, Markdown, plain text and
 URL lists do not start that way.
+
+Gzip-compressed bytes (a saved ``.html.gz``, a ``sitemap.xml.gz``) are unpacked by ``gunzip_capped``, never
+past a cap: a gzip bomb stops there.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import zlib
 
 from lxml.html import defs
 
-__all__ = ["HTML_ELEMENTS", "HTML_TYPES", "SNIFF_BYTES", "looks_like_html"]
+from .errors import ScraperError, TooLargeError
+
+__all__ = [
+    "GZIP_MAGIC",
+    "HTML_ELEMENTS",
+    "HTML_TYPES",
+    "SNIFF_BYTES",
+    "gunzip_capped",
+    "looks_like_html",
+]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 HTML_ELEMENTS = frozenset(defs.tags) | {"main", "template", "dialog", "picture", "data", "slot", "frame",
                                         "noframes", "bdi", "search"}
+GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096  # the head looked at: enough for a long XML declaration and a comment or two
 
 # UTF-32 marks first: the UTF-16 LE mark is a prefix of the UTF-32 LE one
@@ -45,3 +59,23 @@ def looks_like_html(data: bytes) -> bool:
         return text.startswith("<!--", start)  # a comment longer than the head: give it the benefit of the doubt
     name = match.group(1).lower()
     return name.startswith("!doctype") or name in HTML_ELEMENTS
+
+
+def gunzip_capped(data: bytes, *, max_bytes: int, allow_truncated: bool = False) -> bytes:
+    """``data`` gunzipped if it starts with the gzip mark (else as it is), never more than ``max_bytes``.
+
+    ``TooLargeError`` past the cap; ``ScraperError`` for bad gzip data (the ``zlib.error`` as its cause),
+    or for a stream cut short, unless ``allow_truncated``: then what it holds is returned.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)  # bounded: a gzip bomb stops at the cap
+    except zlib.error as exc:
+        raise ScraperError("bad gzip data") from exc
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise TooLargeError(f"larger than {max_bytes} bytes decompressed")
+    if not inflater.eof and not allow_truncated:
+        raise ScraperError("bad gzip data (truncated)")
+    return out

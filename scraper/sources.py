@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,10 +32,11 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException
 
+from . import sniff
 from .config import SourceConfig
-from .errors import SourceError
+from .errors import ScraperError, SourceError, TooLargeError
 from .parse import parse_html
-from .urls import is_http_url
+from .urls import HTTP_SCHEMES, is_http_url, parse_url_list
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,11 @@ __all__ = [
     "parse_feed",
     "parse_page_links",
     "parse_sitemap",
-    "parse_url_list",
     "read_source",
     "select_links",
     "site_of",
 ]
 
-_GZIP_MAGIC = b"\x1f\x8b"
 # Paths a start page links to that are never articles: the home page, site furniture, listings, media.
 # Matched against the URL path (lowercased); a start page's links matching one are not followed.
 NON_ARTICLE_PATHS = tuple(re.compile(p) for p in (
@@ -107,19 +105,15 @@ def parse_link_date(value: str | None) -> datetime | None:
 
 
 def gunzip_capped(data: bytes, *, max_bytes: int, url: str = "") -> bytes:
-    """``data`` gunzipped if it is gzip (sitemap.xml.gz), refusing more than ``max_bytes`` decompressed."""
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    """``data`` gunzipped if it is gzip (sitemap.xml.gz), refusing more than ``max_bytes`` decompressed
+    (``sniff.gunzip_capped``, its failures as ``SourceError``)."""
     try:
-        out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as exc:
-        raise SourceError(f"bad gzip data: {url}", url=url) from exc
-    if len(out) > max_bytes or inflater.unconsumed_tail:
-        raise SourceError(f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}", url=url)
-    if not inflater.eof:
-        raise SourceError(f"bad gzip data (truncated): {url}", url=url)
-    return out
+        return sniff.gunzip_capped(data, max_bytes=max_bytes)
+    except TooLargeError:
+        too_large = f"gzip sitemap larger than {max_bytes} bytes decompressed: {url}"
+        raise SourceError(too_large, url=url) from None
+    except ScraperError as exc:  # "bad gzip data", "bad gzip data (truncated)"
+        raise SourceError(f"{exc}: {url}", url=url) from exc
 
 
 def _refuse_entities(data: bytes, url: str) -> None:
@@ -218,15 +212,10 @@ def parse_page_links(html: bytes | str, url: str, *, http_charset: str | None = 
             parts = urlsplit(urljoin(base, href))
         except ValueError:
             continue
-        if parts.scheme not in ("http", "https"):
+        if parts.scheme not in HTTP_SCHEMES:
             continue
         links.append(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
     return links
-
-
-def parse_url_list(text: str) -> list[str]:
-    """URLs from text, one a line; blank lines and ``#`` comments ignored."""
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def site_of(url: str) -> str:
@@ -366,6 +355,3 @@ def read_source(stype: str, content: bytes, url: str, *, content_type: str | Non
     return entry.read(content, url, content_type=content_type, http_charset=http_charset, text=text,
                       max_bytes=max_bytes)
 
-
-# The former name of parse_link_date, until scraper/crawl.py imports the new one.
-parse_date = parse_link_date

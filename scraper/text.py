@@ -7,9 +7,13 @@ import unicodedata
 
 from .rules import INVISIBLE, SPACES
 
-__all__ = ["normalize_text", "caption_key", "count_words"]
+__all__ = ["CONTROL_CHARS", "CONTROL", "normalize_text", "caption_key", "count_words"]
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters except tab, newline and carriage return: the body of a character class,
+# for the patterns that add to it (parse.py's scrubbing and binary test). The terminal's set, which
+# escapes tab and newlines too, is another on purpose (commands/_common.printable).
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 _KEY_STRIP = re.compile(r"[\W_]+")
 
 
@@ -17,8 +21,8 @@ def normalize_text(text: str) -> str:
     """NFC, no invisible or control characters, runs of spaces collapsed, ends trimmed (newlines kept)."""
     text = unicodedata.normalize("NFC", text)
     text = INVISIBLE.sub("", text)
-    text = _CONTROL.sub(lambda m: "\n" if m.group() in "\n" else " ", text)
-    text = SPACES.sub(" ", text)
+    text = CONTROL.sub(" ", text)
+    text = SPACES.sub(" ", text)  # carriage returns too
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 

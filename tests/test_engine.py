@@ -14,8 +14,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.config import Config
-from scraper.engine import Engine, expand_inputs, extract_batch, extract_warc_files
+from scraper.engine import Engine, extract_batch, extract_warc_files
 from scraper.errors import ConfigError
+from scraper.inputs import expand_inputs
 
 WORDS = ["tide", "ferry", "council", "budget", "storm", "grain", "harvest", "rail", "strike", "court", "vote"]
 

@@ -9,6 +9,7 @@ import pytest
 
 from scraper.errors import ScraperError, TooLargeError
 from scraper.inputs import is_url, read_page_file
+from scraper.sniff import gunzip_capped
 
 PAGE = b"<html><body><p>" + b"A sentence of the article. " * 40 + b"</p></body></html>"
 
@@ -47,3 +48,19 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
 def test_only_http_urls_are_fetched() -> None:
     assert is_url("https://example.com/a") and is_url("HTTP://example.com")
     assert not is_url("file:///etc/passwd") and not is_url("page.html")
+
+
+def test_one_capped_gunzip() -> None:
+    """sniff.gunzip_capped, under read_page_file and the sitemaps: our errors, a cut-short stream on request."""
+    assert gunzip_capped(PAGE, max_bytes=1) == PAGE  # not gzip: untouched
+    packed = gzip.compress(PAGE)
+    assert gunzip_capped(packed, max_bytes=len(PAGE)) == PAGE
+    with pytest.raises(TooLargeError, match=f"larger than {len(PAGE) - 1} bytes"):
+        gunzip_capped(packed, max_bytes=len(PAGE) - 1)
+    cut = packed[:-12]  # the last block's end and the trailer gone
+    with pytest.raises(ScraperError, match=r"bad gzip data \(truncated\)"):
+        gunzip_capped(cut, max_bytes=10_000)
+    assert PAGE.startswith(gunzip_capped(cut, max_bytes=10_000, allow_truncated=True))
+    with pytest.raises(ScraperError, match="bad gzip data") as caught:
+        gunzip_capped(b"\x1f\x8b\x08\x00" + b"\x00garbage" * 20, max_bytes=10_000)
+    assert caught.value.__cause__ is not None  # the zlib error, which read_page_file quotes

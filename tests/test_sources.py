@@ -12,14 +12,14 @@ from scraper.sources import (
     Link,
     SourceError,
     gunzip_capped,
-    parse_date,
     parse_feed,
+    parse_link_date,
     parse_page_links,
     parse_sitemap,
-    parse_url_list,
     select_links,
     too_old,
 )
+from scraper.urls import parse_url_list
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
@@ -127,9 +127,9 @@ def test_select_links_include_exclude_age_same_host() -> None:
 
 
 def test_dates_and_age() -> None:
-    assert parse_date("2026-11-28") == datetime(2026, 11, 28, tzinfo=UTC)
-    assert parse_date("Sat, 28 Nov 2026 10:00:00 GMT") == datetime(2026, 11, 28, 10, tzinfo=UTC)
-    assert parse_date("yesterday") is None and parse_date(None) is None
+    assert parse_link_date("2026-11-28") == datetime(2026, 11, 28, tzinfo=UTC)
+    assert parse_link_date("Sat, 28 Nov 2026 10:00:00 GMT") == datetime(2026, 11, 28, 10, tzinfo=UTC)
+    assert parse_link_date("yesterday") is None and parse_link_date(None) is None
     assert too_old("2026-01-01T00:00:00Z", 30, now=NOW)
     assert not too_old("2026-11-20T00:00:00Z", 30, now=NOW)
     assert not too_old(None, 30, now=NOW) and not too_old("2000-01-01", 0, now=NOW)

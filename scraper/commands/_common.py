@@ -21,6 +21,8 @@ __all__ = [
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
+# Not text.CONTROL_CHARS, on purpose: one terminal line escapes tab and newlines too, and the line and
+# paragraph separators and lone surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 

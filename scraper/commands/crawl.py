@@ -114,7 +114,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     bar = _Bar() if sys.stderr.isatty() and not args.quiet else None
     try:
         with _stop_on_signals(stop, received), progress_logging(bar is not None):
-            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)  # type: ignore[arg-type]
+            summary = crawl(config, out=args.out, state_path=args.state, stop=stop, progress=bar)
     except CrawlLockedError as exc:
         print(f"scraper: {printable(str(exc))}", file=sys.stderr)
         return EXIT_LOCKED

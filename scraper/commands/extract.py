@@ -59,7 +59,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argpars
 
 def _shown(source: str) -> str:
     """An input as it may appear on the terminal: no password of a URL."""
-    if "://" not in source:
+    from ..urls import is_local_path
+
+    if is_local_path(source):
         return source
     from ..record import strip_credentials
 
@@ -75,7 +77,9 @@ def read_input_list(path: str) -> list[str]:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             raise UsageError(f"cannot read input list {path}: {exc.strerror or exc}") from exc
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    from ..urls import parse_url_list
+
+    return parse_url_list(text)
 
 
 def gather_inputs(args: argparse.Namespace) -> list[str]:
@@ -261,11 +265,12 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
 
 def _run_batch(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
     from ..engine import extract_batch
+    from ..urls import is_local_path
 
     if STDIN in inputs:
         raise UsageError("- (stdin) cannot be read in batch mode (--workers/--engine)")
     dest = args.output or ""
-    remote = "://" in dest
+    remote = not is_local_path(dest)
     is_folder = dest.endswith(("/", os.sep)) or Path(dest).is_dir() or (remote and not dest.endswith(".jsonl"))
     if not dest or not (dest.endswith(".jsonl") or is_folder) or args.url or args.format not in (None, "jsonl") \
             or args.links or args.images:

@@ -38,7 +38,7 @@ from .lock import crawl_lock
 from .records import RecordWriter, record_path
 from .recovery import settle
 from .sourcing import SourceSteps
-from .summary import Progress, RunSummary
+from .summary import NoProgress, Progress, RunSummary
 from .workers import run_crawl
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def crawl(
         state = CrawlState(state_file)
         stack.callback(state.close)
         settle(state)
-        run = Run(config, state=state, stop=stop, progress=progress or Progress(), summary=summary)
+        run = Run(config, state=state, stop=stop, progress=progress or NoProgress(), summary=summary)
         writer = RecordWriter(config, out=out_dir, state=state)
         # ``extract`` is looked up here, at call time, so a benchmark may stand a cheap one in for it
         run_crawl(run, SourceSteps(run), ArticleStep(run, writer, extract=extract))

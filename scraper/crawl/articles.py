@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import ExtractionError, FetchError, RobotsRefusal
 from ..fetch import Page, redact_url
 from ..record import Article
-from ..sources import too_old
+from ..sources import SOURCE_TYPES, too_old
 from .context import Job, Run, Stopped, failure_reason
 from .records import RecordWriter
 
@@ -102,8 +102,8 @@ class ArticleStep:
                 http_charset=page.encoding,
             )
         except ExtractionError as exc:
-            if source is not None and source.type == "page":
-                # a start page's link is a guess: a page without an article is not a failure
+            if source is not None and SOURCE_TYPES[source.type].same_host:
+                # a start page's link is a guess (an article-like link of its host): no article is no failure
                 log.info("%s: %s", redact_url(job.url), exc)
                 run.count(run.summary.skipped, "no_article")
             else:

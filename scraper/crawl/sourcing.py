@@ -18,16 +18,16 @@ from ..inputs import read_page_file
 from ..record import normalize_url
 from ..robots import RobotsCache
 from ..sources import (
+    SOURCE_TYPES,
     Link,
     SourceError,
     links_of,
-    parse_date,
-    parse_feed,
-    parse_page_links,
-    parse_sitemap,
+    parse_link_date,
     parse_url_list,
+    read_source,
     select_links,
 )
+from ..urls import is_http_url
 from .context import Job, Run, Stopped, failure_reason, source_key
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,12 @@ def _read_list(path: str, max_bytes: int) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _job_kind(stype: str) -> str:
+    """The step a source of type ``stype`` takes: discovery (``site``), the sitemap step (each sitemap once a
+    run, within ``crawl.max_sitemaps``) or the step of any other fetched source."""
+    return stype if stype in ("sitemap", "site") else "source"
+
+
 class SourceSteps:
     """Turns the configured sources into article jobs on ``run``'s scheduler."""
 
@@ -59,14 +65,13 @@ class SourceSteps:
         """Queue every configured source; a local URL list is read (and its URLs taken) at once."""
         run = self.run
         for i, source in enumerate(run.config.sources):
-            if source.type == "urls" and not source.url.lower().startswith(("http://", "https://")):
+            if SOURCE_TYPES[source.type].local_list and not is_http_url(source.url):
                 urls = list(source.urls)
                 if source.url:
                     urls += parse_url_list(_read_list(source.url, run.config.fetch.max_bytes))
                 self.take_links(i, source, "", links_of(urls), etag=None, last_modified=None)
             else:
-                kind = source.type if source.type in ("sitemap", "site") else "source"
-                run.sched.add(source.url, Job(kind, source.url, i))
+                run.sched.add(source.url, Job(_job_kind(source.type), source.url, i))
 
     # -- a site: discovery ---------------------------------------------------------------------------
 
@@ -100,8 +105,7 @@ class SourceSteps:
             return
         log.info("source %s: %s", name, ", ".join(f"{f.type} {redact_url(f.url)}" for f in chosen))
         for found in chosen:
-            kind = "sitemap" if found.type == "sitemap" else "source"
-            run.sched.add(found.url, Job(kind, found.url, job.source, as_type=found.type))
+            run.sched.add(found.url, Job(_job_kind(found.type), found.url, job.source, as_type=found.type))
 
     def _discover(self, lane: str, job: Job, release: Callable[[], None]) -> Discovery:
         run = self.run
@@ -132,9 +136,9 @@ class SourceSteps:
         etag, last_modified = run.state.validators(job.url)
         with run.lock:
             run.summary._sources_tried += 1
-        stype = job.as_type or source.type
+        html_only = SOURCE_TYPES[job.as_type or source.type].html_only
         try:
-            page = run.fetch(lane, job.url, html_only=stype == "page", etag=etag, last_modified=last_modified)
+            page = run.fetch(lane, job.url, html_only=html_only, etag=etag, last_modified=last_modified)
         except Stopped:
             return
         except FetchError as exc:
@@ -189,7 +193,9 @@ class SourceSteps:
         with run.lock:
             run.summary.sources_not_modified += 1
         if job.kind == "sitemap":  # an index: its children may have changed all the same
-            saved = [Link(url, parse_date(lastmod)) for url, lastmod in run.state.sitemap_children(job.url)]
+            saved = [
+                Link(url, parse_link_date(lastmod)) for url, lastmod in run.state.sitemap_children(job.url)
+            ]
             self._queue_sitemaps(saved, job, source)
 
     def _queue_sitemaps(self, children: list[Link], job: Job, source: SourceConfig) -> None:
@@ -198,14 +204,15 @@ class SourceSteps:
 
     def _links(self, page: Page, job: Job, source: SourceConfig) -> tuple[list[Link], list[Link] | None]:
         """The article links of a fetched source, and the child sitemaps of an index (queued here)."""
-        stype = job.as_type or source.type
-        if stype == "feed":
-            return parse_feed(page.content, page.final_url, content_type=page.content_type), None
-        if stype == "page":
-            return links_of(parse_page_links(page.content, page.final_url, http_charset=page.encoding)), None
-        if stype == "urls":
-            return links_of(parse_url_list(page.text or page.content.decode("utf-8", "replace"))), None
-        doc = parse_sitemap(page.content, page.final_url, max_bytes=self.run.config.fetch.max_bytes)
+        doc = read_source(
+            job.as_type or source.type,
+            page.content,
+            page.final_url,
+            content_type=page.content_type,
+            http_charset=page.encoding,
+            text=page.text,
+            max_bytes=self.run.config.fetch.max_bytes,
+        )
         if not doc.sitemaps:
             return doc.links, None
         # an index: children saved with its validators, for the runs it answers 304
@@ -259,9 +266,8 @@ class SourceSteps:
 
     def _selected(self, source: SourceConfig, source_url: str, links: list[Link]) -> list[tuple[str, str]]:
         """``(key, url)`` of the links the source's filters keep, each normalised URL once."""
-        selected = select_links(
-            links, source, source_url=source_url or source.url, same_host=source.type == "page"
-        )
+        same_host = SOURCE_TYPES[source.type].same_host
+        selected = select_links(links, source, source_url=source_url or source.url, same_host=same_host)
         pairs: list[tuple[str, str]] = []
         seen: set[str] = set()
         for link in selected:
@@ -269,6 +275,6 @@ class SourceSteps:
             if key not in seen:
                 seen.add(key)
                 pairs.append((key, link.url))
-        if source.type == "page":  # after the include/exclude filters, so navigation links do not crowd out
+        if same_host:  # after the include/exclude filters, so navigation links do not crowd out
             pairs = pairs[: self.run.cfg.max_links]
         return pairs

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["Progress", "RunSummary"]
+__all__ = ["NoProgress", "Progress", "RunSummary"]
 
 
 @dataclass
@@ -72,11 +72,21 @@ class RunSummary:
         }
 
 
-class Progress:
-    """Hooks for a progress display; the default does nothing. The CLI passes a tqdm-backed one."""
+class Progress(Protocol):
+    """Hooks for a progress display (the CLI passes a tqdm-backed one); any object with these methods."""
 
     def add_total(self, n: int) -> None:
         """``n`` more article URLs were queued."""
 
     def advance(self, outcome: str) -> None:
         """One queued article URL is finished (``written``, a skip reason or a failure reason)."""
+
+
+class NoProgress:
+    """The default progress display: shows nothing."""
+
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, outcome: str) -> None:
+        pass
