@@ -31,8 +31,10 @@ from scraper.config import config_from_dict  # noqa: E402
 from scraper.crawl import crawl  # noqa: E402
 from scraper.extract import extract  # noqa: E402
 
-_TEXT = ("minister council budget river bridge election report court police school hospital weather "
-         "market energy transport housing festival coast farmers union survey inquiry")
+_TEXT = (
+    "minister council budget river bridge election report court police school hospital weather "
+    "market energy transport housing festival coast farmers union survey inquiry"
+)
 WORDS = _TEXT.split()
 
 
@@ -40,12 +42,17 @@ def article(host: int, n: int) -> bytes:
     """A news page of about 10 KB: navigation, a headline, a dozen paragraphs, a footer."""
     nav = "".join(f"<li><a href='/section/{i}'>Section {i}</a></li>" for i in range(40))
     paras = "".join(
-        f"<p>Report {host}-{n}-{p}: " + " ".join(WORDS[(host * 31 + n * 7 + p * 5 + i) % len(WORDS)] for i in range(60)) + ".</p>"
-        for p in range(12))
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Story {host}-{n}</title>"
-            f"<meta property='article:published_time' content='2026-11-20T08:00:00Z'></head><body>"
-            f"<header><ul>{nav}</ul></header><main><article><h1>Story {n} from host {host}</h1>{paras}"
-            f"</article></main><footer><p>Copyright Example News {host}</p></footer></body></html>").encode()
+        f"<p>Report {host}-{n}-{p}: "
+        + " ".join(WORDS[(host * 31 + n * 7 + p * 5 + i) % len(WORDS)] for i in range(60))
+        + ".</p>"
+        for p in range(12)
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Story {host}-{n}</title>"
+        f"<meta property='article:published_time' content='2026-11-20T08:00:00Z'></head><body>"
+        f"<header><ul>{nav}</ul></header><main><article><h1>Story {n} from host {host}</h1>{paras}"
+        f"</article></main><footer><p>Copyright Example News {host}</p></footer></body></html>"
+    ).encode()
 
 
 def feed(base: str, count: int) -> bytes:
@@ -53,11 +60,18 @@ def feed(base: str, count: int) -> bytes:
     return f"<rss version='2.0'><channel><title>h</title>{items}</channel></rss>".encode()
 
 
-def serve(addresses: list[str], pages: list[int], latency: float, ready: multiprocessing.Event,
-          done: multiprocessing.Event, ports: multiprocessing.Queue) -> None:
+def serve(
+    addresses: list[str],
+    pages: list[int],
+    latency: float,
+    ready: multiprocessing.Event,
+    done: multiprocessing.Event,
+    ports: multiprocessing.Queue,
+) -> None:
     """Child process: one threaded server per address, each with ``pages[i]`` articles."""
     servers = []
     for index, (address, count) in enumerate(zip(addresses, pages, strict=True)):
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
@@ -103,8 +117,14 @@ def stub_extraction() -> None:
     model = extract(article(0, 0), "http://x/model")
 
     def cheap(content: bytes, url: str, **kwargs: object):  # noqa: ANN202 - same signature as extract
-        return dataclasses.replace(model, id=make_id(url), url=url, final_url=kwargs.get("final_url"),
-                                   content_hash=content_hash(url), fetched_at=kwargs.get("fetched_at"))
+        return dataclasses.replace(
+            model,
+            id=make_id(url),
+            url=url,
+            final_url=kwargs.get("final_url"),
+            content_hash=content_hash(url),
+            fetched_at=kwargs.get("fetched_at"),
+        )
 
     scraper.crawl.extract = cheap  # type: ignore[assignment]
 
@@ -125,9 +145,12 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.1, help="crawl.delay, seconds")
     parser.add_argument("--latency", type=float, default=0.05, help="server latency per response, seconds")
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--stub-extract", action="store_true",
-                        help="replace extraction by a cheap copy of one record: measures scheduling, fetching "
-                        "and writing alone")
+    parser.add_argument(
+        "--stub-extract",
+        action="store_true",
+        help="replace extraction by a cheap copy of one record: measures scheduling, fetching "
+        "and writing alone",
+    )
     args = parser.parse_args()
     if args.stub_extract:
         stub_extraction()
@@ -148,7 +171,9 @@ def main() -> int:
         print("servers did not start")
         return 1
     bound_by = dict(ports.get() for _ in addresses)
-    sources = "".join(f'[[sources]]\ntype = "feed"\nurl = "http://{a}:{bound_by[a]}/feed.xml"\n' for a in addresses)
+    sources = "".join(
+        f'[[sources]]\ntype = "feed"\nurl = "http://{a}:{bound_by[a]}/feed.xml"\n' for a in addresses
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         text = f"""
@@ -181,9 +206,13 @@ page_budget = {args.pages + 100}
     requests_busiest = busiest + 2  # robots.txt and the feed
     bound = requests_busiest * args.delay
     per_page = cpu / max(1, summary.written)
-    print(f"hosts {args.hosts} (127.0.0.2-{addresses[-1]}), latency {args.latency * 1000:.0f} ms, "
-          f"delay {args.delay} s, workers {args.workers}")
-    print(f"pages written {summary.written} of {sum(pages)} (busiest host {busiest} pages + robots.txt + feed)")
+    print(
+        f"hosts {args.hosts} (127.0.0.2-{addresses[-1]}), latency {args.latency * 1000:.0f} ms, "
+        f"delay {args.delay} s, workers {args.workers}"
+    )
+    print(
+        f"pages written {summary.written} of {sum(pages)} (busiest host {busiest} pages + robots.txt + feed)"
+    )
     print(f"{'wall time':<34}{wall:8.2f} s")
     print(f"{'politeness lower bound':<34}{bound:8.2f} s   ({requests_busiest} requests x {args.delay} s)")
     print(f"{'ratio (target <= 1.2)':<34}{wall / bound:8.2f}")

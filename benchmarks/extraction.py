@@ -418,7 +418,8 @@ def synthetic_page(size: int = 9_900_000) -> str:
     head = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Council budget: the long read</title>"
         "<meta property='og:title' content='Council budget: the long read'></head><body>"
-        "<header><nav><ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(40))
+        "<header><nav><ul>"
+        + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(40))
         + "</ul></nav></header><main><article><h1>Council budget: the long read</h1>"
         "<p class='byline'>By A. Reporter</p>"
     )
@@ -548,7 +549,8 @@ def run_all(
         for name, pages in sets.items():
             for system in systems:
                 quality[(name, system)] = [
-                    (part, pool.submit(run_system, system, _refs(pages, part))) for part in chunks(pages, jobs)
+                    (part, pool.submit(run_system, system, _refs(pages, part)))
+                    for part in chunks(pages, jobs)
                 ]
             if cpu:
                 for group in timing_groups(systems):
@@ -597,12 +599,20 @@ def assemble(
                     notes.append(f"skipped {system}: {result.unavailable}")
                     skipped.add(system)
                 continue
-            unexpected = [pages[i].id[:16] for i, e in sorted(result.errors.items()) if e.startswith("UNEXPECTED")]
+            unexpected = [
+                pages[i].id[:16] for i, e in sorted(result.errors.items()) if e.startswith("UNEXPECTED")
+            ]
             if unexpected:
                 notes.append(f"{system} raised unexpected exceptions on {name}: {', '.join(unexpected)}")
             scores = [score(p, t) for p, t in zip(pages, result.outputs, strict=True)]
             run = SetRun(
-                system, pages, result.outputs, result.errors, scores, summarize_set(pages, scores), result.peak_rss_mb
+                system,
+                pages,
+                result.outputs,
+                result.errors,
+                scores,
+                summarize_set(pages, scores),
+                result.peak_rss_mb,
             )
             for timing in timings[name]:
                 if system in timing.systems and run.cpu_ms is None:
@@ -718,7 +728,10 @@ def cpu_table(results: dict[str, list[SetRun]]) -> str | None:
             if run is None or not run.ours_cpu_ms or not run.cpu_ms:
                 row += ["-", "-"]
                 continue
-            row += [f"{_mean(run.ours_cpu_ms):.1f} / {_mean(run.cpu_ms):.1f}", _fmt(cpu_ratio(run), ".2f", "x")]
+            row += [
+                f"{_mean(run.ours_cpu_ms):.1f} / {_mean(run.cpu_ms):.1f}",
+                _fmt(cpu_ratio(run), ".2f", "x"),
+            ]
             totals[p][0] += sum(run.ours_cpu_ms)
             totals[p][1] += sum(run.cpu_ms)
             totals[p][2] += len(run.cpu_ms)
@@ -749,7 +762,9 @@ def report(
     print(summary_table(results, systems))
     cpu = cpu_table(results)
     if cpu:
-        print(f"\nCPU ms per page, ours beside each peer in one process, page by page, min of {repeat} call(s):\n")
+        print(
+            f"\nCPU ms per page, ours beside each peer in one process, page by page, min of {repeat} call(s):\n"
+        )
         print(cpu)
     for name, runs in results.items():
         if runs:
@@ -916,14 +931,24 @@ def score_from_json(data: dict[str, Any]) -> Score:
     """The inverse of ``score_to_json``."""
     if "tn" in data:
         return SnippetScore(
-            data["tp"], data["fp"], data["fn"], data["tn"], tuple(data.get("missed", ())), tuple(data.get("leaked", ()))
+            data["tp"],
+            data["fp"],
+            data["fn"],
+            data["tn"],
+            tuple(data.get("missed", ())),
+            tuple(data.get("leaked", ())),
         )
     return PageScore(data["tp"], data["fp"], data["fn"], data["precision"], data["recall"], data["exact"])
 
 
 def summary_to_json(summary: SetSummary) -> dict[str, Any]:
     """The set's figures as JSON."""
-    data = {"f1": summary.f1, "precision": summary.precision, "recall": summary.recall, "pages": summary.pages}
+    data = {
+        "f1": summary.f1,
+        "precision": summary.precision,
+        "recall": summary.recall,
+        "pages": summary.pages,
+    }
     if isinstance(summary, Summary):
         data["accuracy"] = summary.accuracy
     return data
@@ -997,7 +1022,9 @@ def compare(results: dict[str, list[SetRun]], saved: dict[str, Any], top: int) -
                     f"{old_raising} -> {new_raising}",
                 ]
             )
-            deltas = [(n.f1 - o.f1, p.id, o, n) for p, o, n in zip(pages, old_scores, new_scores, strict=True)]
+            deltas = [
+                (n.f1 - o.f1, p.id, o, n) for p, o, n in zip(pages, old_scores, new_scores, strict=True)
+            ]
             moved.append((name, run.system, [d for d in deltas if abs(d[0]) > 1e-9]))
     if not rows:
         print("no set and system in common with the saved run")
@@ -1049,7 +1076,11 @@ def update_guard(bench: Path, guard_dir: Path = GUARD_DIR, margin: float = GUARD
         folder.mkdir(parents=True, exist_ok=True)
         truth_file = folder / "truth.json"
         truth = json.loads(truth_file.read_text(encoding="utf-8")) if truth_file.exists() else {}
-        wanted = [page_id for page_id in entries if page_id not in truth or not (folder / f"{page_id}.html.gz").exists()]
+        wanted = [
+            page_id
+            for page_id in entries
+            if page_id not in truth or not (folder / f"{page_id}.html.gz").exists()
+        ]
         if wanted:
             for page in load_set(name, bench, wanted):
                 if page.id not in wanted:
@@ -1067,7 +1098,15 @@ def update_guard(bench: Path, guard_dir: Path = GUARD_DIR, margin: float = GUARD
         for page_id, entry in entries.items():
             t = truth[page_id]
             path = folder / f"{page_id}.html.gz"
-            page = Page(name, page_id, t["url"], path, t.get("body"), _as_tuple(t.get("with")), _as_tuple(t.get("without")))
+            page = Page(
+                name,
+                page_id,
+                t["url"],
+                path,
+                t.get("body"),
+                _as_tuple(t.get("with")),
+                _as_tuple(t.get("without")),
+            )
             try:
                 text = extractor(read_html(page.path), page.url)
             except Exception:  # a page that raises scores as an empty text
@@ -1098,21 +1137,35 @@ def _split(value: str) -> list[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--sets", default=",".join(ALL_SETS), help=f"comma-separated, from {', '.join(ALL_SETS)}")
+    parser.add_argument(
+        "--sets", default=",".join(ALL_SETS), help=f"comma-separated, from {', '.join(ALL_SETS)}"
+    )
     parser.add_argument(
         "--systems", default=",".join(DEFAULT_SYSTEMS), help=f"comma-separated, from {', '.join(ALL_SYSTEMS)}"
     )
-    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH, help=f"folder of the sets (default {DEFAULT_BENCH})")
+    parser.add_argument(
+        "--bench", type=Path, default=DEFAULT_BENCH, help=f"folder of the sets (default {DEFAULT_BENCH})"
+    )
     parser.add_argument("--failures", type=int, default=0, metavar="N", help="per set, our N worst pages")
     parser.add_argument("--width", type=int, default=300, help="characters of lost/leaked text shown")
-    parser.add_argument("--repeat", type=int, default=3, metavar="K", help="CPU: min of K calls per page (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, metavar="K", help="CPU: min of K calls per page (default 3)"
+    )
     parser.add_argument("--jobs", type=int, default=2, metavar="J", help="processes at a time (default 2)")
-    parser.add_argument("--no-cpu", action="store_true", help="skip the interleaved CPU pass (quality and RSS only)")
-    parser.add_argument("--only", default="", metavar="ID[,ID]", help="only pages whose id starts with one of these")
+    parser.add_argument(
+        "--no-cpu", action="store_true", help="skip the interleaved CPU pass (quality and RSS only)"
+    )
+    parser.add_argument(
+        "--only", default="", metavar="ID[,ID]", help="only pages whose id starts with one of these"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write per-page scores to FILE")
     parser.add_argument("--compare", type=Path, metavar="FILE", help="print the change against a --json FILE")
-    parser.add_argument("--top", type=int, default=8, metavar="N", help="with --compare: pages that moved most")
-    parser.add_argument("--rss-page", action="store_true", help="only measure ours on a synthetic ~10 MB page")
+    parser.add_argument(
+        "--top", type=int, default=8, metavar="N", help="with --compare: pages that moved most"
+    )
+    parser.add_argument(
+        "--rss-page", action="store_true", help="only measure ours on a synthetic ~10 MB page"
+    )
     parser.add_argument("--update-guard", action="store_true", help="rewrite the CI guard's minimum scores")
     args = parser.parse_args(argv)
     args.sets = _split(args.sets)

@@ -36,13 +36,16 @@ def _script(name: str) -> str | None:
     return str(beside) if beside.exists() else shutil.which(name)
 
 
-def run_once(argv: list[str], stdin_path: Path | None,
-             env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
+def run_once(
+    argv: list[str], stdin_path: Path | None, env: dict[str, str] | None = None
+) -> tuple[float, float, float, int]:
     """(wall seconds, CPU seconds, peak RSS MB, exit status) of one run of ``argv``."""
     stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
     try:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(
+            argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting
@@ -52,8 +55,9 @@ def run_once(argv: list[str], stdin_path: Path | None,
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
-def measure(argv: list[str], repeat: int, stdin_path: Path | None = None,
-            env: dict[str, str] | None = None) -> dict[str, float]:
+def measure(
+    argv: list[str], repeat: int, stdin_path: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, float]:
     run_once(argv, stdin_path, env)  # warm-up
     walls, cpus, rss, codes = [], [], [], set()
     for _ in range(repeat):
@@ -62,16 +66,22 @@ def measure(argv: list[str], repeat: int, stdin_path: Path | None = None,
         cpus.append(cpu)
         rss.append(mb)
         codes.add(code)
-    return {"median": statistics.median(walls), "min": min(walls), "cpu": statistics.median(cpus),
-            "rss": statistics.median(rss),
-            "exit": max(codes)}
+    return {
+        "median": statistics.median(walls),
+        "min": min(walls),
+        "cpu": statistics.median(cpus),
+        "rss": statistics.median(rss),
+        "exit": max(codes),
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (default 7)")
     parser.add_argument("--page", type=Path, default=ROOT / "fixtures/pages/sbs-north-korea.html")
-    parser.add_argument("--compare", type=Path, metavar="DIR", help="another checkout of scraper to measure too")
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="another checkout of scraper to measure too"
+    )
     args = parser.parse_args()
 
     ours = _script("scraper")
@@ -85,8 +95,12 @@ def main() -> int:
     ]
     if args.compare:
         env = {**os.environ, "PYTHONPATH": str(args.compare.resolve())}
-        start = [sys.executable, "-P", "-c", "import sys; from scraper.cli import main; sys.argv[0] = 'scraper'; "
-                 "sys.exit(main())"]
+        start = [
+            sys.executable,
+            "-P",
+            "-c",
+            "import sys; from scraper.cli import main; sys.argv[0] = 'scraper'; sys.exit(main())",
+        ]
         name = args.compare.name
         rows += [
             (f"{name}: scraper --help", [*start, "--help"], None, env),
@@ -101,14 +115,18 @@ def main() -> int:
     else:
         print("(trafilatura not installed: pip install -e '.[bench]' to compare)", file=sys.stderr)
 
-    print(f"{len(rows)} commands, {args.repeat} runs each; page {args.page.name}; "
-          f"target {TARGET_SECONDS} s, {TARGET_MB:.0f} MB for ours")
+    print(
+        f"{len(rows)} commands, {args.repeat} runs each; page {args.page.name}; "
+        f"target {TARGET_SECONDS} s, {TARGET_MB:.0f} MB for ours"
+    )
     print(f"| {'command':<36} | wall median s | wall min s | CPU median s | peak RSS MB | exit |")
     print(f"|{'-' * 38}|---------------|------------|--------------|-------------|------|")
     for label, argv, stdin_path, env in rows:
         m = measure(argv, args.repeat, stdin_path, env)
-        print(f"| {label:<36} | {m['median']:13.3f} | {m['min']:10.3f} | {m['cpu']:12.3f} | {m['rss']:11.1f} "
-              f"| {m['exit']:4d} |")
+        print(
+            f"| {label:<36} | {m['median']:13.3f} | {m['min']:10.3f} | {m['cpu']:12.3f} | {m['rss']:11.1f} "
+            f"| {m['exit']:4d} |"
+        )
     return 0
 
 

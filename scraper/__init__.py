@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from .record import Article
 
 # public name -> the submodule that defines it
-_LAZY = {"Article": "record", "Config": "config", "load_config": "config", "ScraperError": "errors",
-         "extract": "extract"}
+_LAZY = {
+    "Article": "record",
+    "Config": "config",
+    "load_config": "config",
+    "ScraperError": "errors",
+    "extract": "extract",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,8 +24,19 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Block", "Cleaned", "html_to_blocks", "clean_blocks"]
 
-_KIND_OF = {"li": "li", "dt": "li", "dd": "li", "blockquote": "quote", "pre": "pre", "h1": "h1", "h2": "h",
-            "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
+_KIND_OF = {
+    "li": "li",
+    "dt": "li",
+    "dd": "li",
+    "blockquote": "quote",
+    "pre": "pre",
+    "h1": "h1",
+    "h2": "h",
+    "h3": "h",
+    "h4": "h",
+    "h5": "h",
+    "h6": "h",
+}
 
 
 @dataclass(slots=True)
@@ -69,7 +80,9 @@ class _Builder:
             if _LINK_OPEN in text or _LINK_CLOSE in text:  # the page's own (icon fonts): not our marks
                 text = text.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, "")
             if "\n" in text and not self.in_pre:
-                text = text.replace("\n", " ")  # a line break in the source is a space; only <br> breaks a line
+                text = text.replace(
+                    "\n", " "
+                )  # a line break in the source is a space; only <br> breaks a line
             self.parts.append(text)
             if in_link:
                 self.link_chars += len(text.strip())
@@ -292,7 +305,8 @@ def _trim_head(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
     while kept:
         b = kept[0]
         if b.kind != "h1" and (
-            b.words > R.HEAD_MAX_WORDS or (b.kind == "p" and b.words > R.HEAD_SENTENCE_WORDS and _is_sentence(b.text))
+            b.words > R.HEAD_MAX_WORDS
+            or (b.kind == "p" and b.words > R.HEAD_SENTENCE_WORDS and _is_sentence(b.text))
         ):
             break
         key = caption_key(b.text)

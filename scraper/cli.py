@@ -32,14 +32,30 @@ from .errors import ConfigError, ScraperError, UsageError
 log = logging.getLogger(__name__)
 
 # verb -> module under scraper.commands
-VERBS = {"extract": "extract", "crawl": "crawl", "discover": "discover", "export": "export", "extract-warc": "warc"}
+VERBS = {
+    "extract": "extract",
+    "crawl": "crawl",
+    "discover": "discover",
+    "export": "export",
+    "extract-warc": "warc",
+}
 # verbs that fetch over the network, and so take --allow-private
 FETCHING_VERBS = frozenset({"extract", "crawl", "discover"})
 
 # the shared helpers stay importable from here, where callers found them before commands._common
 __all__ = [
-    "main", "build_parser", "VERBS", "FETCHING_VERBS", "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_USAGE",
-    "EXIT_LOCKED", "printable", "progress_logging", "config_path", "resolve_config",
+    "main",
+    "build_parser",
+    "VERBS",
+    "FETCHING_VERBS",
+    "EXIT_OK",
+    "EXIT_SOME_FAILED",
+    "EXIT_USAGE",
+    "EXIT_LOCKED",
+    "printable",
+    "progress_logging",
+    "config_path",
+    "resolve_config",
 ]
 
 
@@ -74,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"scraper {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-c", "--config", metavar="FILE", help="config.toml (default: $SCRAPER_CONFIG or ./config.toml)")
+    common.add_argument(
+        "-c", "--config", metavar="FILE", help="config.toml (default: $SCRAPER_CONFIG or ./config.toml)"
+    )
     common.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     common.add_argument("-q", "--quiet", action="store_true", help="errors only")
     fetching = argparse.ArgumentParser(add_help=False)

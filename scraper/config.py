@@ -102,7 +102,9 @@ class SourceConfig:
     """One ``[[sources]]`` entry: where article URLs come from."""
 
     type: str = "feed"  # feed | sitemap | page | urls | site (its feeds and sitemaps, discovered)
-    url: str = ""  # the feed, sitemap, start page or site; for "urls": a text file (path or http URL), optional
+    url: str = (
+        ""  # the feed, sitemap, start page or site; for "urls": a text file (path or http URL), optional
+    )
     urls: tuple[str, ...] = ()  # for "urls": the article URLs themselves
     include: tuple[str, ...] = ()  # regexes; an URL must match one (searched anywhere in the URL)
     exclude: tuple[str, ...] = ()  # regexes; an URL matching one is dropped
@@ -173,7 +175,9 @@ def _line_of(text: str, dotted: str) -> int | None:
     lines = text.splitlines()
     start = 0
     if tables:
-        header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(re.escape(t).replace(r"\"", '"?') for t in tables))
+        header = re.compile(
+            r"^\s*\[+\s*" + r"\s*\.\s*".join(re.escape(t).replace(r"\"", '"?') for t in tables)
+        )
         for i, line in enumerate(lines):
             if header.match(line.replace('"', "")):
                 start = i
@@ -271,7 +275,9 @@ def config_from_dict(data: Mapping[str, Any], *, path: str = "<config>", text: s
     crawl = sections.get("crawl")
     if crawl is not None and crawl.max_failure_share > 1:
         where = _where(path, text, "crawl.max_failure_share")
-        raise ConfigError(f"{where}: crawl.max_failure_share must be between 0 and 1, got {crawl.max_failure_share}")
+        raise ConfigError(
+            f"{where}: crawl.max_failure_share must be between 0 and 1, got {crawl.max_failure_share}"
+        )
     if crawl is not None and crawl.workers < 1:
         raise ConfigError(f"{_where(path, text, 'crawl.workers')}: crawl.workers must be at least 1")
     return Config(**sections)
@@ -280,7 +286,9 @@ def config_from_dict(data: Mapping[str, Any], *, path: str = "<config>", text: s
 def _build_sources(tables: Any, *, path: str, text: str) -> tuple[SourceConfig, ...]:
     """Validate ``[[sources]]``: each entry's errors name the key and the line within that entry."""
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise ConfigError(f"{_where(path, text, 'sources')}: sources must be an array of tables ([[sources]])")
+        raise ConfigError(
+            f"{_where(path, text, 'sources')}: sources must be an array of tables ([[sources]])"
+        )
     headers = [i for i, line in enumerate(text.splitlines()) if re.match(r"^\s*\[\[\s*sources\s*\]\]", line)]
     out: list[SourceConfig] = []
     for n, table in enumerate(tables):
@@ -288,7 +296,7 @@ def _build_sources(tables: Any, *, path: str, text: str) -> tuple[SourceConfig, 
         local = text
         if n < len(headers):
             lines = text.splitlines()
-            local = "\n" * headers[n] + "\n".join(lines[headers[n]:])
+            local = "\n" * headers[n] + "\n".join(lines[headers[n] :])
         source = build_section(SourceConfig, table, prefix="sources", path=path, text=local)
         if source.type in ("feed", "sitemap", "page", "site") and not source.url:
             raise ConfigError(f"{_where(path, local, 'sources.type')}: a {source.type} source needs a url")

@@ -32,8 +32,18 @@ from .text import caption_key, normalize_text
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Candidate", "body_chars", "choose", "huge_page_pick", "lead_candidates", "lead_paragraphs", "may_win", "prose_pick",
-    "readability_pick", "rescue_picks", "selector_pick", "text_pick",
+    "Candidate",
+    "body_chars",
+    "choose",
+    "huge_page_pick",
+    "lead_candidates",
+    "lead_paragraphs",
+    "may_win",
+    "prose_pick",
+    "readability_pick",
+    "rescue_picks",
+    "selector_pick",
+    "text_pick",
 ]
 
 
@@ -124,7 +134,9 @@ def _link_length(el: HtmlElement) -> int:
     return sum(_squashed_length(a) for a in el.iter("a"))
 
 
-def prose_pick(tree: HtmlElement, *, blocks: XPath = _PROSE_ELEMENTS, min_chars: int | None = None) -> Candidate | None:
+def prose_pick(
+    tree: HtmlElement, *, blocks: XPath = _PROSE_ELEMENTS, min_chars: int | None = None
+) -> Candidate | None:
     """The element with the most prose net of its other text: argmax prose - other.
 
     Prose is the text of paragraph-like elements at least ``R.PROSE_MIN_CHARS`` long with at most
@@ -152,7 +164,9 @@ def prose_pick(tree: HtmlElement, *, blocks: XPath = _PROSE_ELEMENTS, min_chars:
             best, best_net = el, net
     if best is None:
         return None
-    return Candidate(best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)")
+    return Candidate(
+        best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)"
+    )
 
 
 # Text blocks of any length, for pages made of headings and list items (nominee lists, listicles).
@@ -173,17 +187,37 @@ def text_pick(tree: HtmlElement) -> Candidate | None:
 def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
     """readability's, the prose and the text pick of a tree pruned by tag, role and hidden state only."""
     picks = [readability_pick(tree, url), prose_pick(tree), text_pick(tree)]
-    return [Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
-            for p in picks if p is not None]
+    return [
+        Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
+        for p in picks
+        if p is not None
+    ]
 
 
 _HEADLINE = XPath("(//h1)[1]")
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
 # Elements that make a <div> a container of blocks rather than one block of text.
-_BLOCK_CHILDREN = frozenset({
-    "p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "figure", "blockquote",
-    "header", "br", "script", "style",
-})
+_BLOCK_CHILDREN = frozenset(
+    {
+        "p",
+        "div",
+        "ul",
+        "ol",
+        "table",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "figure",
+        "blockquote",
+        "header",
+        "br",
+        "script",
+        "style",
+    }
+)
 _HOLDS_BLOCKS = XPath(" | ".join(f".//{tag}" for tag in sorted(_BLOCK_CHILDREN)))
 
 
@@ -274,7 +308,7 @@ def lead_paragraphs(candidates: list[tuple[str, bool]], first_body_text: str) ->
     leads: list[str] = []
     for text, prose in candidates:
         if caption_key(text) == target:
-            return leads[-R.LEAD_MAX:]
+            return leads[-R.LEAD_MAX :]
         if prose:
             leads.append(text)
     return []

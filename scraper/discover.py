@@ -38,7 +38,15 @@ __all__ = ["Discovery", "Found", "REDISCOVER_AFTER", "discover_site", "recommend
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 # Tried only when the start page declares no feed: WordPress, static site generators, Blogger
-COMMON_FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml", "/feeds/posts/default")
+COMMON_FEED_PATHS = (
+    "/feed",
+    "/rss",
+    "/rss.xml",
+    "/feed.xml",
+    "/atom.xml",
+    "/index.xml",
+    "/feeds/posts/default",
+)
 # Tried only when robots.txt lists no sitemap
 COMMON_SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")
 NEWS_NAMESPACE = b"http://www.google.com/schemas/sitemap-news/0.9"
@@ -73,12 +81,16 @@ class Discovery:
     page_error: str = ""  # why the page given could not be read, if it could not
 
     def to_json(self) -> str:
-        return json.dumps({"site": self.site, "checked": self.checked, "found": [asdict(f) for f in self.found]})
+        return json.dumps(
+            {"site": self.site, "checked": self.checked, "found": [asdict(f) for f in self.found]}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Discovery:
         data = json.loads(text)
-        return cls(site=data["site"], checked=data.get("checked", 0), found=[Found(**f) for f in data["found"]])
+        return cls(
+            site=data["site"], checked=data.get("checked", 0), found=[Found(**f) for f in data["found"]]
+        )
 
 
 def site_root(url: str) -> str:
@@ -170,8 +182,14 @@ class _Checker:
         return Found("sitemap", page.final_url, len(doc.links), via, news=news)
 
 
-def discover_site(url: str, *, fetch: Fetch, robots: RobotsCache | None = None,
-                  pause: Callable[[], None] | None = None, max_bytes: int = 10_000_000) -> Discovery:
+def discover_site(
+    url: str,
+    *,
+    fetch: Fetch,
+    robots: RobotsCache | None = None,
+    pause: Callable[[], None] | None = None,
+    max_bytes: int = 10_000_000,
+) -> Discovery:
     """Find and check the feeds and sitemaps of the site of ``url`` (see the module doc).
 
     ``fetch(url, html_only=...)`` returns a ``fetch.Page`` or raises ``FetchError``; ``pause()`` is called
@@ -202,8 +220,9 @@ def discover_site(url: str, *, fetch: Fetch, robots: RobotsCache | None = None,
             listed = robots.sitemaps(start)
         except FetchError as exc:
             log.info("discover: robots.txt: %s", exc)
-    candidates = [(u, "robots") for u in listed[:MAX_DECLARED]] or \
-        [(urljoin(site_root(start), p), "guess") for p in COMMON_SITEMAP_PATHS]
+    candidates = [(u, "robots") for u in listed[:MAX_DECLARED]] or [
+        (urljoin(site_root(start), p), "guess") for p in COMMON_SITEMAP_PATHS
+    ]
     for sitemap_url, via in candidates:
         check.children = []
         hit = check.sitemap(sitemap_url, via)
@@ -230,8 +249,12 @@ def _toml_string(value: str) -> str:
 
 
 def _describe(f: Found) -> str:
-    where = {"page": "declared by the site's page", "robots": "listed in robots.txt",
-             "guess": "at a common path", "index": "in the sitemap index"}[f.via]
+    where = {
+        "page": "declared by the site's page",
+        "robots": "listed in robots.txt",
+        "guess": "at a common path",
+        "index": "in the sitemap index",
+    }[f.via]
     if f.type == "feed":
         return f"feed, {f.entries} entries, {where}"
     if f.index:
@@ -248,7 +271,12 @@ def to_toml(discovery: Discovery) -> str:
     for f in chosen + [f for f in discovery.found if f not in chosen]:
         mark = "" if f in chosen else "# "
         name = f.title or f"{host} {'feed' if f.type == 'feed' else 'news sitemap' if f.news else 'sitemap'}"
-        lines += ["", f"# {_describe(f)}" + ("" if f in chosen else " (not needed with the above)"),
-                  f"{mark}[[sources]]", f"{mark}name = {_toml_string(name)}", f'{mark}type = "{f.type}"',
-                  f"{mark}url = {_toml_string(f.url)}"]
+        lines += [
+            "",
+            f"# {_describe(f)}" + ("" if f in chosen else " (not needed with the above)"),
+            f"{mark}[[sources]]",
+            f"{mark}name = {_toml_string(name)}",
+            f'{mark}type = "{f.type}"',
+            f"{mark}url = {_toml_string(f.url)}",
+        ]
     return "\n".join(lines) + "\n"

@@ -238,11 +238,20 @@ def extract_warc_files(
             "%d WARC files, %d records, %d tasks", len(paths), sum(map(len, offsets.values())), len(chunks)
         )
         work = functools.partial(extract_chunk, config=config)
-        return _run_tasks(runner, work, chunks, output=output, stats=WarcStats(),
-                          sizes=[c.records for c in chunks], unit="rec", progress=progress)
+        return _run_tasks(
+            runner,
+            work,
+            chunks,
+            output=output,
+            stats=WarcStats(),
+            sizes=[c.records for c in chunks],
+            unit="rec",
+            progress=progress,
+        )
 
 
 # -- saved pages and URLs --------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class BatchStats:
@@ -314,5 +323,13 @@ def extract_batch(
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     work = functools.partial(extract_pages, config=config)
     with Engine(engine, workers=workers, scheduler=scheduler) as runner:
-        return _run_tasks(runner, work, chunks, output=output, stats=BatchStats(),
-                          sizes=[len(c) for c in chunks], unit="page", progress=progress)
+        return _run_tasks(
+            runner,
+            work,
+            chunks,
+            output=output,
+            stats=BatchStats(),
+            sizes=[len(c) for c in chunks],
+            unit="page",
+            progress=progress,
+        )

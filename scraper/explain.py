@@ -73,7 +73,9 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
         note(text, False, f"pruned: {reason}")
     for fig in trace.figures:
         for key in fig.texts:
-            fate.setdefault(key, []).append((False, "caption" if not fig.furniture else "caption (furniture)"))
+            fate.setdefault(key, []).append(
+                (False, "caption" if not fig.furniture else "caption (furniture)")
+            )
 
     chosen = trace.chosen
     if chosen is None:

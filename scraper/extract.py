@@ -88,7 +88,9 @@ class Trace:
     page: HtmlElement | None = None  # the page as parsed, before figures are set aside and furniture pruned
     figures: list[Figure] = field(default_factory=list)
     pruned: list[tuple[str, str]] = field(default_factory=list)  # (reason, text) per dropped subtree
-    candidates: list[tuple[Candidate, int]] = field(default_factory=list)  # each pick, its cleaned body length
+    candidates: list[tuple[Candidate, int]] = field(
+        default_factory=list
+    )  # each pick, its cleaned body length
     chosen: Candidate | None = None
     cleaned: Cleaned | None = None
 
@@ -137,8 +139,12 @@ def extract(
     rule_url = page_url or meta.canonical_url
     rules = config.rules_for(urlsplit(rule_url).hostname if rule_url else None)
     if trace is not None:
-        trace.page = copy.deepcopy(tree)  # the steps below change the tree; --explain lists the page as it was
-    page = _Page(html, page_url, config, meta, rules, tree, collect_figures(tree, page_url), http_charset, trace)
+        trace.page = copy.deepcopy(
+            tree
+        )  # the steps below change the tree; --explain lists the page as it was
+    page = _Page(
+        html, page_url, config, meta, rules, tree, collect_figures(tree, page_url), http_charset, trace
+    )
     leads = lead_candidates(tree)  # before pruning: the standfirst often sits in the <header>
     _prune(page)
     chosen, raw, cleaned = _content(page)
@@ -169,7 +175,9 @@ def _prune(page: _Page) -> None:
     prune_tree(page.tree, page.rules, on_drop=on_drop)
 
 
-def _with_standfirst(page: _Page, leads: list[tuple[str, bool]], raw: list[Block], cleaned: Cleaned) -> Cleaned:
+def _with_standfirst(
+    page: _Page, leads: list[tuple[str, bool]], raw: list[Block], cleaned: Cleaned
+) -> Cleaned:
     """The standfirst joins the body, unless the record already holds it as its description."""
     first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
     if first_text is None:
@@ -182,35 +190,43 @@ def _with_standfirst(page: _Page, leads: list[tuple[str, bool]], raw: list[Block
 
 
 def _article(
-    page: _Page, cleaned: Cleaned, body: str, words: int, *, url: str | None, final_url: str | None,
+    page: _Page,
+    cleaned: Cleaned,
+    body: str,
+    words: int,
+    *,
+    url: str | None,
+    final_url: str | None,
     fetched_at: str | None,
 ) -> Article:
     """The record, scrubbed: no control characters, escape sequences or URL credentials leave extraction."""
     meta = page.meta
     canonical = meta.canonical_url
     digest = content_hash(body)
-    return scrub_record(Article(
-        id=make_id(_identity_url(canonical, page.url), fallback=digest),
-        url=url,
-        final_url=final_url or url,
-        canonical_url=canonical,
-        title=meta.title,
-        description=meta.description,
-        authors=meta.authors,
-        published=meta.published,
-        modified=meta.modified,
-        section=meta.section or cleaned.section,
-        tags=meta.tags,
-        language=meta.language or guess_language(body),
-        site_name=meta.site_name,
-        images=select_images(page.figures, lead_image=meta.image),
-        body=body,
-        word_count=words,
-        content_hash=digest,
-        fetched_at=fetched_at,
-        extractor={"name": "scraper", "version": __version__},
-        blocks=tuple(_record_block(b, page.url) for b in cleaned.blocks),
-    ))
+    return scrub_record(
+        Article(
+            id=make_id(_identity_url(canonical, page.url), fallback=digest),
+            url=url,
+            final_url=final_url or url,
+            canonical_url=canonical,
+            title=meta.title,
+            description=meta.description,
+            authors=meta.authors,
+            published=meta.published,
+            modified=meta.modified,
+            section=meta.section or cleaned.section,
+            tags=meta.tags,
+            language=meta.language or guess_language(body),
+            site_name=meta.site_name,
+            images=select_images(page.figures, lead_image=meta.image),
+            body=body,
+            word_count=words,
+            content_hash=digest,
+            fetched_at=fetched_at,
+            extractor={"name": "scraper", "version": __version__},
+            blocks=tuple(_record_block(b, page.url) for b in cleaned.blocks),
+        )
+    )
 
 
 def _clean_pick(pick: Candidate, page: _Page) -> tuple[list[Block], Cleaned]:

@@ -63,7 +63,7 @@ from .netsafety import (
 )
 from .parse import decode_html
 from .record import USERINFO, strip_credentials
-from .sniff import HTML_TYPES, looks_like_html
+from .sniff import HTML_TYPES, header_charset, looks_like_html, media_type
 from .urls import HTTP_SCHEMES
 
 log = logging.getLogger(__name__)
@@ -156,19 +156,6 @@ def _describe(exc: BaseException) -> str:
     return text.split(": ", 1)[-1] if len(text) > 120 else text
 
 
-def _media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def _charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type, re.I)
-    return match.group(1) if match else None
-
-
 class Fetcher:
     """Downloads pages with the policy of one ``FetchConfig``. Use as a context manager or ``close()``.
 
@@ -185,12 +172,16 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.config = config
-        self.policy = AddressPolicy(allow_private=config.allow_private, allow_link_local=config.allow_link_local)
+        self.policy = AddressPolicy(
+            allow_private=config.allow_private, allow_link_local=config.allow_link_local
+        )
         self._sleep = sleep
         self._owns_session = session is None
         if session is None:
             session = requests.Session()
-            session.trust_env = False  # no proxies or .netrc from the environment: the address check must see the target
+            session.trust_env = (
+                False  # no proxies or .netrc from the environment: the address check must see the target
+            )
         self._deadline = ExchangeDeadline()
         adapter = SafeAdapter(self.policy, resolver=resolver, deadline=self._deadline)
         session.mount("http://", adapter)
@@ -215,8 +206,9 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- public ------------------------------------------------------------------------------------
@@ -232,7 +224,9 @@ class Fetcher:
     ) -> Page:
         """Fetch ``url``; raise a ``FetchError`` subclass with a one-line message on any failure."""
         cfg = self.config
-        backoff = wait_exponential_jitter(multiplier=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base)
+        backoff = wait_exponential_jitter(
+            multiplier=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base
+        )
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -256,8 +250,9 @@ class Fetcher:
         )
         cap = cfg.max_bytes if max_bytes is None else max_bytes
         try:
-            return retrying(self._fetch_once, url, html_only=html_only, etag=etag,
-                            last_modified=last_modified, cap=cap)
+            return retrying(
+                self._fetch_once, url, html_only=html_only, etag=etag, last_modified=last_modified, cap=cap
+            )
         except FetchError as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1 and self._worth_retrying(exc):
@@ -273,8 +268,9 @@ class Fetcher:
 
     # -- one attempt -------------------------------------------------------------------------------
 
-    def _fetch_once(self, url: str, *, html_only: bool, etag: str | None, last_modified: str | None,
-                    cap: int) -> Page:
+    def _fetch_once(
+        self, url: str, *, html_only: bool, etag: str | None, last_modified: str | None, cap: int
+    ) -> Page:
         cfg = self.config
         deadline = time.monotonic() + cfg.total_timeout
         headers: dict[str, str] = {}
@@ -288,7 +284,9 @@ class Fetcher:
         finally:
             self._deadline.clear()
 
-    def _follow(self, url: str, headers: dict[str, str], *, html_only: bool, cap: int, deadline: float) -> Page:
+    def _follow(
+        self, url: str, headers: dict[str, str], *, html_only: bool, cap: int, deadline: float
+    ) -> Page:
         """Request ``url``, following redirects by hand (each hop checked), and build the page."""
         cfg = self.config
         current = url
@@ -352,33 +350,53 @@ class Fetcher:
         except requests.exceptions.ConnectionError as exc:
             root = _root_os_error(exc)
             if isinstance(root, socket.gaierror):
-                raise _fail(DNSError, f"cannot resolve host {host}", url,
-                            retryable=root.errno == socket.EAI_AGAIN) from exc
+                raise _fail(
+                    DNSError, f"cannot resolve host {host}", url, retryable=root.errno == socket.EAI_AGAIN
+                ) from exc
             if isinstance(root, TimeoutError):
                 raise _fail(FetchTimeout, f"timed out ({_describe(exc)})", url) from exc
             raise _fail(ConnectError, f"connection failed ({_describe(exc)})", url) from exc
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader) as exc:
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidHeader,
+        ) as exc:
             raise _fail(FetchError, "invalid URL", url) from exc
         except requests.exceptions.RequestException as exc:
             raise _fail(ConnectError, f"request failed ({_describe(exc)})", url) from exc
 
     def _deadline_passed(self, url: str) -> NoReturn:
-        raise _fail(FetchTimeout, f"response took longer than total_timeout {self.config.total_timeout:g} s", url,
-                    retryable=False)  # another attempt would take as long
+        raise _fail(
+            FetchTimeout,
+            f"response took longer than total_timeout {self.config.total_timeout:g} s",
+            url,
+            retryable=False,
+        )  # another attempt would take as long
 
-    def _build_page(self, url: str, final_url: str, resp: requests.Response, *, html_only: bool, cap: int,
-                    deadline: float) -> Page:
+    def _build_page(
+        self, url: str, final_url: str, resp: requests.Response, *, html_only: bool, cap: int, deadline: float
+    ) -> Page:
         status = resp.status_code
         headers = resp.headers
         if status == 304:
-            return Page(url=url, final_url=final_url, status=304, headers=headers, content=b"", text="",
-                        encoding=None, content_type=headers.get("Content-Type"), etag=headers.get("ETag"),
-                        last_modified=headers.get("Last-Modified"), fetched_at=_now_iso())
+            return Page(
+                url=url,
+                final_url=final_url,
+                status=304,
+                headers=headers,
+                content=b"",
+                text="",
+                encoding=None,
+                content_type=headers.get("Content-Type"),
+                etag=headers.get("ETag"),
+                last_modified=headers.get("Last-Modified"),
+                fetched_at=_now_iso(),
+            )
         if status >= 400 or status < 200 or status in _REDIRECTS:
             self._raise_status(url, resp)
         content_type = headers.get("Content-Type")
-        media = _media_type(content_type)
+        media = media_type(content_type)
         if html_only and media is not None and media not in HTML_TYPES:
             raise _fail(NotHTMLError, f"not HTML ({media})", url)
         content = self._read_body(url, resp, cap=cap, deadline=deadline)
@@ -386,10 +404,20 @@ class Fetcher:
             raise _fail(NotHTMLError, "not HTML (no Content-Type and the body does not look like HTML)", url)
         text, encoding = "", None
         if media is None or media in HTML_TYPES or _TEXT_TYPE.match(media):
-            text, encoding = decode_html(content, _charset(content_type))
-        return Page(url=url, final_url=final_url, status=status, headers=headers, content=content, text=text,
-                    encoding=encoding, content_type=content_type, etag=headers.get("ETag"),
-                    last_modified=headers.get("Last-Modified"), fetched_at=_now_iso())
+            text, encoding = decode_html(content, header_charset(content_type))
+        return Page(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=headers,
+            content=content,
+            text=text,
+            encoding=encoding,
+            content_type=content_type,
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            fetched_at=_now_iso(),
+        )
 
     def _raise_status(self, url: str, resp: requests.Response) -> NoReturn:
         status = resp.status_code
@@ -437,8 +465,9 @@ class Fetcher:
             if time.monotonic() >= deadline:  # the deadline's timer cut the connection
                 self._deadline_passed(url)
             if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
-                raise _fail(FetchTimeout, f"read timed out after {self.config.read_timeout:g} s mid-body",
-                            url) from exc
+                raise _fail(
+                    FetchTimeout, f"read timed out after {self.config.read_timeout:g} s mid-body", url
+                ) from exc
             if isinstance(exc, urllib3.exceptions.DecodeError):
                 encoding = resp.headers.get("Content-Encoding", "?")
                 raise _fail(FetchError, f"cannot decode {encoding} body", url) from exc

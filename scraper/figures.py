@@ -20,7 +20,9 @@ from .text import caption_key, normalize_text
 
 __all__ = ["Figure", "collect_figures", "select_images"]
 
-_NAMED_BOXES = XPath("//*[self::div or self::span or self::p or self::table][@class or @id or @data-component]")
+_NAMED_BOXES = XPath(
+    "//*[self::div or self::span or self::p or self::table][@class or @id or @data-component]"
+)
 
 
 @dataclass(slots=True)
@@ -89,7 +91,9 @@ def _figure_from(el: HtmlElement, base: str | None) -> Figure | None:
     has_media = any(True for _ in el.iter("img", "picture", "video", "source"))
     caption_el = next(iter(el.iter("figcaption")), None)
     if caption_el is None:
-        caption_el = next((d for d in el.iterdescendants() if isinstance(d.tag, str) and tokens(d) & R.CAPTION_TOKENS), None)
+        caption_el = next(
+            (d for d in el.iterdescendants() if isinstance(d.tag, str) and tokens(d) & R.CAPTION_TOKENS), None
+        )
     if not has_media and (caption_el is None or el.find(".//blockquote") is not None):
         return None
     texts: set[str] = set()
@@ -162,7 +166,9 @@ def collect_figures(tree: HtmlElement, base: str | None) -> list[Figure]:
         text = _text(el)
         if text:
             caption, credit = _split_credit(text)
-            found.append(Figure(None, caption, credit, frozenset({caption_key(text), caption_key(caption)}), True))
+            found.append(
+                Figure(None, caption, credit, frozenset({caption_key(text), caption_key(caption)}), True)
+            )
         el.drop_tree()
     return found
 
@@ -188,8 +194,10 @@ def _emphasised_only(el: HtmlElement) -> bool:
     if (el.text or "").strip() or len(el) != 1:
         return el.tag in R.EMPHASIS_TAGS
     child = el[0]
-    return child.tag in R.EMPHASIS_TAGS | {"center"} and not (child.tail or "").strip() and (
-        child.tag in R.EMPHASIS_TAGS or _emphasised_only(child)
+    return (
+        child.tag in R.EMPHASIS_TAGS | {"center"}
+        and not (child.tail or "").strip()
+        and (child.tag in R.EMPHASIS_TAGS or _emphasised_only(child))
     )
 
 
@@ -216,8 +224,11 @@ def _loose_image_captions(tree: HtmlElement, base: str | None) -> list[Figure]:
             texts.add(caption_key(caption))
             caption, credit = _split_credit(caption)
         url = _image_url(img, base)
-        found.append(Figure(url, caption, credit, frozenset(t for t in texts if t),
-                            caption is None or _in_furniture(img)))
+        found.append(
+            Figure(
+                url, caption, credit, frozenset(t for t in texts if t), caption is None or _in_furniture(img)
+            )
+        )
         if caption_el is not None:
             caption_el.drop_tree()
     return found

@@ -95,8 +95,14 @@ def extract_input(
             with Fetcher(config.fetch) as own:
                 return extract_input(source, config=config, fetcher=own)
         page = fetcher.fetch(source)
-        return extract(page.content, source, config=config, final_url=page.final_url,
-                       fetched_at=page.fetched_at, http_charset=page.encoding)
+        return extract(
+            page.content,
+            source,
+            config=config,
+            final_url=page.final_url,
+            fetched_at=page.fetched_at,
+            http_charset=page.encoding,
+        )
     data = read_page_file(source, max_bytes=config.fetch.max_bytes)
     if not looks_like_html(data):  # as a URL whose Content-Type is not HTML: text, feeds, JSON...
         raise NotHTMLError(f"not HTML: {source} does not start with an HTML doctype or tag")

@@ -32,4 +32,3 @@ _EMPTY: frozenset[str] = frozenset()
 def _split_tokens(raw: str) -> frozenset[str]:
     # a page repeats its class names element after element: each distinct string is split once
     return frozenset(t.lower() for t in R.TOKEN_SPLIT.split(raw) if t)
-

@@ -171,8 +171,9 @@ def check_literal_host(host: str, policy: AddressPolicy) -> None:
         return
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
         if not policy.allow_private:
-            raise BlockedError(f"refused to connect to loopback host {host}; "
-                               "--allow-private (fetch.allow_private) allows it")
+            raise BlockedError(
+                f"refused to connect to loopback host {host}; --allow-private (fetch.allow_private) allows it"
+            )
         return
     try:
         infos = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
@@ -293,18 +294,29 @@ class SafeAdapter(HTTPAdapter):
     names to local addresses.
     """
 
-    def __init__(self, policy: AddressPolicy, *, resolver: Resolver | None = None,
-                 deadline: ExchangeDeadline | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver | None = None,
+        deadline: ExchangeDeadline | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.policy = policy
         self.resolver = resolver
         self.deadline = deadline
         super().__init__(**kwargs)  # calls init_poolmanager
 
-    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
         """Set up the pool manager with pinned, checked connection classes."""
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        attrs = {"policy": self.policy, "resolver": staticmethod(self.resolver) if self.resolver else None,
-                 "deadline": self.deadline}
+        attrs = {
+            "policy": self.policy,
+            "resolver": staticmethod(self.resolver) if self.resolver else None,
+            "deadline": self.deadline,
+        }
         http_conn = type("PinnedHTTPConnection", (_PinnedConnectionMixin, HTTPConnection), attrs)
         https_conn = type("PinnedHTTPSConnection", (_PinnedConnectionMixin, HTTPSConnection), attrs)
         self.poolmanager.pool_classes_by_scheme = {

@@ -32,7 +32,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
 # Terminal escape sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL/ST", two-character escapes): the
 # whole sequence goes, not only the ESC, so no "[31m" residue is left in the text.
-_ANSI = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?")
+_ANSI = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
 # Numeric character references to C0 controls: libxml2 turns "&#27;" into a real ESC.
 _CONTROL_REF = re.compile(
     r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
@@ -42,10 +44,21 @@ _UNSAFE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff]")  # what scrub_text remov
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
 _SUPERSETS = {
-    "iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252", "ascii": "windows-1252",
-    "us-ascii": "windows-1252", "iso-8859-9": "windows-1254", "tis-620": "windows-874",
-    "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "utf8": "utf-8",
+    "iso-8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "iso-8859-9": "windows-1254",
+    "tis-620": "windows-874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "utf8": "utf-8",
 }
 # How much more "chaos" (charset_normalizer's mess ratio) windows-1252 may show and still be preferred.
 _WESTERN_MARGIN = 0.1
@@ -73,18 +86,74 @@ _BINARY_SAMPLE = 65_536
 _BINARY_MIN = 32  # fewer suspect characters than this never make a page "binary"
 _BINARYISH = re.compile(f"[{CONTROL_CHARS}\ufffd]")
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x1f\x8b", "gzip"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
-    (b"\xff\xd8\xff", "JPEG"), (b"%PDF-", "PDF"), (b"PK\x03\x04", "ZIP"), (b"\xfd7zXZ\x00", "xz"),
-    (b"(\xb5/\xfd", "zstd"), (b"7z\xbc\xaf'\x1c", "7z"), (b"\x7fELF", "ELF"), (b"OggS", "Ogg"),
-    (b"fLaC", "FLAC"), (b"wOFF", "WOFF"), (b"wOF2", "WOFF2"), (b"\x00\x00\x01\x00", "ICO"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"(\xb5/\xfd", "zstd"),
+    (b"7z\xbc\xaf'\x1c", "7z"),
+    (b"\x7fELF", "ELF"),
+    (b"OggS", "Ogg"),
+    (b"fLaC", "FLAC"),
+    (b"wOFF", "WOFF"),
+    (b"wOF2", "WOFF2"),
+    (b"\x00\x00\x01\x00", "ICO"),
 )
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-                   "source", "track", "wbr", "keygen", "frame", "basefont", "isindex"})
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "frame",
+        "basefont",
+        "isindex",
+    }
+)
 # Opening one of these while the same element is open closes the open one (HTML's implied end tags).
 _SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option", "a"})
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
-_BLOCKISH = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
-                       "section", "article", "ul", "ol", "table", "dd", "dt", "figure", "header", "footer"})
+_BLOCKISH = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "table",
+        "dd",
+        "dt",
+        "figure",
+        "header",
+        "footer",
+    }
+)
 
 T = TypeVar("T")
 
@@ -113,8 +182,8 @@ def _decode_utf8_mixed(data: bytes) -> str:
         try:
             text, _ = codecs.utf_8_decode(view[pos:], "strict", True)
         except UnicodeDecodeError as exc:
-            parts.append(codecs.utf_8_decode(view[pos:pos + exc.start], "strict", True)[0])
-            parts.append(bytes(view[pos + exc.start:pos + exc.end]).decode("windows-1252", "replace"))
+            parts.append(codecs.utf_8_decode(view[pos : pos + exc.start], "strict", True)[0])
+            parts.append(bytes(view[pos + exc.start : pos + exc.end]).decode("windows-1252", "replace"))
             pos += exc.end
         else:
             parts.append(text)
@@ -128,11 +197,17 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     Returns ``(text, codec_name)``. Never raises on bad bytes: a page declared UTF-8 reads stray bytes as
     windows-1252, other codecs turn undecodable bytes into U+FFFD. Unknown charset names are ignored.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(name, "replace").lstrip("\ufeff"), name
     http_codec = lookup_charset(http_charset)
-    if http_codec and http_codec.startswith("utf-16") and data[:4].count(0) >= 1:  # said by the server, and true
+    if (
+        http_codec and http_codec.startswith("utf-16") and data[:4].count(0) >= 1
+    ):  # said by the server, and true
         if http_codec == "utf-16":  # no BOM: the NUL half of the first character tells the byte order
             http_codec = "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
         return data.decode(http_codec, "replace"), http_codec
@@ -331,9 +406,14 @@ def _flatten_deep(root: HtmlElement, limit: int = MAX_DEPTH) -> None:
         if deepest[el] > deepest[parent]:
             deepest[parent] = deepest[el]
     wrappers = [
-        el for el in elements[1:]
-        if deepest[el] > limit and isinstance(el.tag, str) and el.tag not in ("body", "head")
-        and len(el) == 1 and not (el.text or "").strip() and not (el[0].tail or "").strip()
+        el
+        for el in elements[1:]
+        if deepest[el] > limit
+        and isinstance(el.tag, str)
+        and el.tag not in ("body", "head")
+        and len(el) == 1
+        and not (el.text or "").strip()
+        and not (el[0].tail or "").strip()
     ]
     for el in wrappers:
         if el.getparent() is not None:
@@ -387,8 +467,10 @@ def parse_html(
     """
     size = len(html)
     if size > max_bytes:
-        raise ExtractionError(f"page too large: {size} {'bytes' if isinstance(html, bytes) else 'characters'} "
-                              f"over the {max_bytes} cap (fetch.max_bytes)")
+        raise ExtractionError(
+            f"page too large: {size} {'bytes' if isinstance(html, bytes) else 'characters'} "
+            f"over the {max_bytes} cap (fetch.max_bytes)"
+        )
     raw = html if isinstance(html, bytes) else None
     if isinstance(html, bytes):
         html, _ = decode_html(html, http_charset)

@@ -52,8 +52,13 @@ class HostScheduler(Generic[T]):
     must be followed by ``release(lane)`` (when its request is done) and ``finished()`` (when the job is).
     """
 
-    def __init__(self, *, delay: float, stop: threading.Event | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float,
+        stop: threading.Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.delay = delay
         self.stop = stop or threading.Event()
         self._clock = clock

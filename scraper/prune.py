@@ -23,7 +23,9 @@ __all__ = ["prune_tree"]
 _SUBSTANTIAL = XPath(f"count(.//p[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}])")
 # An inline element inside a paragraph that holds a picture and several links: a hover card.
 # (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
-_HOVER_CARDS = XPath("//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]")
+_HOVER_CARDS = XPath(
+    "//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]"
+)
 _EMBED_QUOTES = XPath("//blockquote[@class]")
 # A paragraph of prose: long enough, and no link takes half of it.
 _PROSE = (
@@ -58,7 +60,12 @@ def _hidden_prose(el: HtmlElement) -> bool:
     if n >= R.ARTICLE_PARAGRAPHS:
         return True
     parent = el.getparent()
-    return n >= 1 and parent is not None and parent.tag not in ("body", "html") and _SUBSTANTIAL(parent) >= R.ARTICLE_PARAGRAPHS
+    return (
+        n >= 1
+        and parent is not None
+        and parent.tag not in ("body", "html")
+        and _SUBSTANTIAL(parent) >= R.ARTICLE_PARAGRAPHS
+    )
 
 
 def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
@@ -93,7 +100,6 @@ def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
         return None  # within the article's landmark, a box named for its layout that holds prose is article
     words = sorted(toks & R.BOILERPLATE_TOKENS)
     return "class word " + ", ".join(words) if words else f"tag <{tag}>"
-
 
 
 def _in_article(el: HtmlElement) -> bool:
@@ -179,4 +185,3 @@ def prune_tree(
             continue
         stack.extend(reversed(el))
     return dropped
-

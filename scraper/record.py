@@ -21,8 +21,17 @@ from urllib.parse import urlsplit, urlunsplit
 SCHEMA_VERSION = 1
 
 __all__ = [
-    "Article", "Image", "SCHEMA_VERSION", "USERINFO", "EXTRA_FIELDS", "make_id", "normalize_url",
-    "strip_credentials", "content_hash", "record_fields", "record_schema",
+    "Article",
+    "Image",
+    "SCHEMA_VERSION",
+    "USERINFO",
+    "EXTRA_FIELDS",
+    "make_id",
+    "normalize_url",
+    "strip_credentials",
+    "content_hash",
+    "record_fields",
+    "record_schema",
 ]
 
 # The "user:password@" part of a URL (also inside free text such as an error message).
@@ -30,10 +39,38 @@ USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
 
 # Query parameters that track a visit, not name a page; dropped before an URL becomes an id.
 TRACKING_PARAMS = (
-    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "utm_name",
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
-    "yclid", "_ga", "_gl", "ocid", "cmpid", "ito", "at_medium", "at_campaign", "ns_mchannel",
-    "ns_campaign", "ns_source", "ns_linkname", "ns_fee", "sr_share", "share", "ref_src",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "utm_id",
+    "utm_name",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_ga",
+    "_gl",
+    "ocid",
+    "cmpid",
+    "ito",
+    "at_medium",
+    "at_campaign",
+    "ns_mchannel",
+    "ns_campaign",
+    "ns_source",
+    "ns_linkname",
+    "ns_fee",
+    "sr_share",
+    "share",
+    "ref_src",
 )
 
 

@@ -46,8 +46,9 @@ class _Verdict:
 class RobotsCache:
     """Answers "may we fetch this URL?" from each site's robots.txt, fetched at most once per site."""
 
-    def __init__(self, fetcher: Fetcher, *, user_agent: str | None = None,
-                 max_bytes: int = MAX_ROBOTS_BYTES) -> None:
+    def __init__(
+        self, fetcher: Fetcher, *, user_agent: str | None = None, max_bytes: int = MAX_ROBOTS_BYTES
+    ) -> None:
         self.fetcher = fetcher
         self.token = user_agent_token(user_agent or fetcher.user_agent)
         self.max_bytes = max_bytes
@@ -79,8 +80,9 @@ class RobotsCache:
         key = f"{parts.scheme.lower()}://{host}{port}"
         rules = self._rules.get(key)
         if rules is None:
-            rules = self._rules[key] = self._load(urlunsplit((parts.scheme.lower(), f"{host}{port}",
-                                                              "/robots.txt", "", "")))
+            rules = self._rules[key] = self._load(
+                urlunsplit((parts.scheme.lower(), f"{host}{port}", "/robots.txt", "", ""))
+            )
         return rules
 
     def _load(self, robots_url: str) -> Protego | _Verdict:

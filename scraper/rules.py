@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+# fmt: off
+# (the word lists and patterns below are laid out by hand, several words a line, to be read as lists)
+
 # Elements that never carry article text; dropped with their content before scoring.
 DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
@@ -258,3 +261,4 @@ BYLINE_CREDIT_WORDS = (
 )
 # "by" as author links also print it ("Articoli da Jane Roe", "Innlegg av Jane Roe", "Indlæg af Jane Roe").
 AUTHOR_LINK_BY_WORDS = (*BYLINE_BY_WORDS, "da", "from", "av", "af")
+# fmt: on

@@ -27,18 +27,35 @@ __all__ = [
     "HTML_TYPES",
     "SNIFF_BYTES",
     "gunzip_capped",
+    "header_charset",
     "looks_like_html",
+    "media_type",
 ]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-HTML_ELEMENTS = frozenset(defs.tags) | {"main", "template", "dialog", "picture", "data", "slot", "frame",
-                                        "noframes", "bdi", "search"}
+HTML_ELEMENTS = frozenset(defs.tags) | {
+    "main",
+    "template",
+    "dialog",
+    "picture",
+    "data",
+    "slot",
+    "frame",
+    "noframes",
+    "bdi",
+    "search",
+}
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096  # the head looked at: enough for a long XML declaration and a comment or two
 
 # UTF-32 marks first: the UTF-16 LE mark is a prefix of the UTF-32 LE one
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _PREAMBLE = re.compile(r"\s*(?:(?:<\?xml[^>]*>|<!--.*?-->)\s*)*", re.S)
 _FIRST_TAG = re.compile(r"<(!doctype\s+html\b|[a-z][a-z0-9]*)(?=[\s/>]|$)", re.I)
 
@@ -48,7 +65,7 @@ def looks_like_html(data: bytes) -> bool:
     head = data[:SNIFF_BYTES]
     for bom, encoding in _BOMS:
         if head.startswith(bom):
-            text = head[len(bom):].decode(encoding, "ignore")
+            text = head[len(bom) :].decode(encoding, "ignore")
             break
     else:
         text = head.decode("latin-1")  # ASCII-compatible: enough to read tags
@@ -56,7 +73,9 @@ def looks_like_html(data: bytes) -> bool:
     start = preamble.end() if preamble else 0
     match = _FIRST_TAG.match(text, start)
     if match is None:
-        return text.startswith("<!--", start)  # a comment longer than the head: give it the benefit of the doubt
+        return text.startswith(
+            "<!--", start
+        )  # a comment longer than the head: give it the benefit of the doubt
     name = match.group(1).lower()
     return name.startswith("!doctype") or name in HTML_ELEMENTS
 
@@ -79,3 +98,21 @@ def gunzip_capped(data: bytes, *, max_bytes: int, allow_truncated: bool = False)
     if not inflater.eof and not allow_truncated:
         raise ScraperError("bad gzip data (truncated)")
     return out
+
+
+def media_type(content_type: str | None) -> str | None:
+    """The media type of a Content-Type header, lowercased, without its parameters."""
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names, as written."""
+    if not content_type:
+        return None
+    match = _HEADER_CHARSET.search(content_type)
+    return match.group(1) if match else None

@@ -60,15 +60,18 @@ __all__ = [
 
 # Paths a start page links to that are never articles: the home page, site furniture, listings, media.
 # Matched against the URL path (lowercased); a start page's links matching one are not followed.
-NON_ARTICLE_PATHS = tuple(re.compile(p) for p in (
-    r"^/?$",  # the home page
-    r"^/(about(-us)?|contact(-us)?|privacy(-policy)?|terms(-of-(use|service))?|cookies?(-policy)?|legal|help|"
-    r"faq|advertise|careers|jobs|subscribe|subscriptions|newsletters?|log-?in|sign-?in|register|sign-?up|"
-    r"account|search|shop|donate|sitemap)(/|\.html?|$)",
-    r"/(tags?|topics?|sections?|categor(y|ies)|authors?|page|feeds?|rss)(/|$)",
-    r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|mp[34]|m4[av]|mov|avi|webm|ogg|wav|flac|pdf|zip|gz|"
-    r"rar|7z|exe|dmg|apk|docx?|xlsx?|pptx?|csv|css|js|json|xml|rss|atom|txt)$",
-))
+NON_ARTICLE_PATHS = tuple(
+    re.compile(p)
+    for p in (
+        r"^/?$",  # the home page
+        r"^/(about(-us)?|contact(-us)?|privacy(-policy)?|terms(-of-(use|service))?|cookies?(-policy)?|legal|help|"
+        r"faq|advertise|careers|jobs|subscribe|subscriptions|newsletters?|log-?in|sign-?in|register|sign-?up|"
+        r"account|search|shop|donate|sitemap)(/|\.html?|$)",
+        r"/(tags?|topics?|sections?|categor(y|ies)|authors?|page|feeds?|rss)(/|$)",
+        r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|mp[34]|m4[av]|mov|avi|webm|ogg|wav|flac|pdf|zip|gz|"
+        r"rar|7z|exe|dmg|apk|docx?|xlsx?|pptx?|csv|css|js|json|xml|rss|atom|txt)$",
+    )
+)
 _SKIP_SCHEMES = re.compile(r"^\s*(javascript|mailto|tel|data|ftp|file):", re.I)
 
 
@@ -121,7 +124,9 @@ def _refuse_entities(data: bytes, url: str) -> None:
     try:
         SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise SourceError(f"refused XML with entity declarations ({type(exc).__name__}): {url}", url=url) from None
+        raise SourceError(
+            f"refused XML with entity declarations ({type(exc).__name__}): {url}", url=url
+        ) from None
     except (ParseError, ValueError):
         pass  # malformed: feedparser's lenient parser copes, and it never expands declared entities
 
@@ -145,7 +150,9 @@ def parse_feed(data: bytes, url: str, *, content_type: str | None = None) -> lis
     for entry in parsed.entries:
         href = entry.get("link")
         if not href:
-            alternates = [x.get("href") for x in entry.get("links", []) if x.get("rel", "alternate") == "alternate"]
+            alternates = [
+                x.get("href") for x in entry.get("links", []) if x.get("rel", "alternate") == "alternate"
+            ]
             href = next((h for h in alternates if h), None)
         if not href:
             continue
@@ -178,7 +185,9 @@ def parse_sitemap(data: bytes, url: str, *, max_bytes: int = 50_000_000) -> Site
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise SourceError(f"refused sitemap with a DTD or entities ({type(exc).__name__}): {url}", url=url) from None
+        raise SourceError(
+            f"refused sitemap with a DTD or entities ({type(exc).__name__}): {url}", url=url
+        ) from None
     except ParseError as exc:
         raise SourceError(f"malformed sitemap ({exc}): {url}", url=url) from None
     kind = _local(root.tag)
@@ -243,8 +252,14 @@ def is_article_link(url: str, start_url: str) -> bool:
     return not any(p.search(path.lower()) for p in NON_ARTICLE_PATHS)
 
 
-def select_links(links: Iterable[Link], source: SourceConfig, *, source_url: str = "",
-                 same_host: bool = False, now: datetime | None = None) -> list[Link]:
+def select_links(
+    links: Iterable[Link],
+    source: SourceConfig,
+    *,
+    source_url: str = "",
+    same_host: bool = False,
+    now: datetime | None = None,
+) -> list[Link]:
     """Filter by the source's include/exclude patterns and ``max_age_days``; drop repeats; keep order.
 
     ``same_host`` (start pages): keep only links that may be articles of the source's own host
@@ -291,23 +306,51 @@ def links_of(urls: Sequence[str]) -> list[Link]:
 # -- the registry ----------------------------------------------------------------------------------
 
 
-def _read_feed(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
-               text: str | None, max_bytes: int) -> SitemapDoc:
+def _read_feed(
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    http_charset: str | None,
+    text: str | None,
+    max_bytes: int,
+) -> SitemapDoc:
     return SitemapDoc(links=parse_feed(content, url, content_type=content_type))
 
 
-def _read_sitemap(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
-                  text: str | None, max_bytes: int) -> SitemapDoc:
+def _read_sitemap(
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    http_charset: str | None,
+    text: str | None,
+    max_bytes: int,
+) -> SitemapDoc:
     return parse_sitemap(content, url, max_bytes=max_bytes)
 
 
-def _read_page(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
-               text: str | None, max_bytes: int) -> SitemapDoc:
+def _read_page(
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    http_charset: str | None,
+    text: str | None,
+    max_bytes: int,
+) -> SitemapDoc:
     return SitemapDoc(links=links_of(parse_page_links(content, url, http_charset=http_charset)))
 
 
-def _read_url_list(content: bytes, url: str, *, content_type: str | None, http_charset: str | None,
-                   text: str | None, max_bytes: int) -> SitemapDoc:
+def _read_url_list(
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None,
+    http_charset: str | None,
+    text: str | None,
+    max_bytes: int,
+) -> SitemapDoc:
     return SitemapDoc(links=links_of(parse_url_list(text or content.decode("utf-8", "replace"))))
 
 
@@ -344,14 +387,21 @@ SOURCE_TYPES: dict[str, SourceType] = {
 }
 
 
-def read_source(stype: str, content: bytes, url: str, *, content_type: str | None = None,
-                http_charset: str | None = None, text: str | None = None,
-                max_bytes: int = 50_000_000) -> SitemapDoc:
+def read_source(
+    stype: str,
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    http_charset: str | None = None,
+    text: str | None = None,
+    max_bytes: int = 50_000_000,
+) -> SitemapDoc:
     """The links (and, for a sitemap index, the child sitemaps) of a fetched source of type ``stype``;
     ``SourceError`` (or ``ExtractionError`` for a page) when it cannot be read."""
     entry = SOURCE_TYPES.get(stype)
     if entry is None or entry.read is None:
         raise ValueError(f"a {stype} source has no document to read")
-    return entry.read(content, url, content_type=content_type, http_charset=http_charset, text=text,
-                      max_bytes=max_bytes)
-
+    return entry.read(
+        content, url, content_type=content_type, http_charset=http_charset, text=text, max_bytes=max_bytes
+    )

@@ -135,9 +135,17 @@ class CrawlState:
         row = self._run("SELECT etag, last_modified FROM sources WHERE url = ?", (url,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
-    def discovered(self, source_url: str, urls: Iterable[tuple[str, str]], *, etag: str | None,
-                   last_modified: str | None, now: float | None = None, source: str | None = None,
-                   children: Iterable[tuple[str, str | None]] | None = None) -> list[tuple[str, str]]:
+    def discovered(
+        self,
+        source_url: str,
+        urls: Iterable[tuple[str, str]],
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        now: float | None = None,
+        source: str | None = None,
+        children: Iterable[tuple[str, str | None]] | None = None,
+    ) -> list[tuple[str, str]]:
         """Add the new ``(key, url)`` pairs as pending and save the source's validators, in one transaction.
 
         ``source_url`` is the document fetched (its validators are kept under it); ``source`` the
@@ -154,16 +162,22 @@ class CrawlState:
                 for key, url in urls:
                     cur = self._db.execute(
                         "INSERT OR IGNORE INTO urls (key, url, source, status, first_seen, updated) "
-                        "VALUES (?, ?, ?, 'pending', ?, ?)", (key, url, source or source_url, now, now))
+                        "VALUES (?, ?, ?, 'pending', ?, ?)",
+                        (key, url, source or source_url, now, now),
+                    )
                     if cur.rowcount:
                         new.append((key, url))
                 if children is not None:
                     self._db.execute("DELETE FROM sitemap_children WHERE sitemap = ?", (source_url,))
-                    self._db.executemany("INSERT OR IGNORE INTO sitemap_children VALUES (?, ?, ?)",
-                                         [(source_url, url, lastmod) for url, lastmod in children])
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO sitemap_children VALUES (?, ?, ?)",
+                        [(source_url, url, lastmod) for url, lastmod in children],
+                    )
                 if etag or last_modified:
-                    self._db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-                                     (source_url, etag, last_modified, now))
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+                        (source_url, etag, last_modified, now),
+                    )
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
@@ -172,8 +186,12 @@ class CrawlState:
 
     def sitemap_children(self, sitemap: str) -> list[tuple[str, str | None]]:
         """The child sitemaps ``(url, lastmod)`` the index ``sitemap`` listed when last fetched."""
-        return [(r[0], r[1]) for r in self._run("SELECT url, lastmod FROM sitemap_children WHERE sitemap = ? "
-                                                  "ORDER BY rowid", (sitemap,))]
+        return [
+            (r[0], r[1])
+            for r in self._run(
+                "SELECT url, lastmod FROM sitemap_children WHERE sitemap = ? ORDER BY rowid", (sitemap,)
+            )
+        ]
 
     def discovery(self, site: str) -> tuple[str, float] | None:
         """(JSON, time checked) of what discovery found on ``site``, if it ran before."""
@@ -182,15 +200,17 @@ class CrawlState:
 
     def save_discovery(self, site: str, found: str, *, now: float | None = None) -> None:
         """Keep what discovery found on ``site`` (JSON) for later runs."""
-        self._run("INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
-                  (site, found, time.time() if now is None else now))
+        self._run(
+            "INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
+            (site, found, time.time() if now is None else now),
+        )
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already have a row (any status)."""
         keys = list(keys)
         found: set[str] = set()
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
+            chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             found.update(r[0] for r in self._run(f"SELECT key FROM urls WHERE key IN ({marks})", chunk))
         return found
@@ -203,27 +223,36 @@ class CrawlState:
         rows = self._run(
             "SELECT key, url, source, status, attempts, record_id, path FROM urls "
             "WHERE status = 'pending' OR (status = 'failed' AND next_retry <= ?) "
-            "ORDER BY status = 'failed', first_seen DESC, rowid DESC", (now,)).fetchall()
+            "ORDER BY status = 'failed', first_seen DESC, rowid DESC",
+            (now,),
+        ).fetchall()
         return [UrlRow(*r) for r in rows]
 
     def unfinished_writes(self) -> list[UrlRow]:
         """Rows left in ``writing`` by a killed run."""
-        rows = self._run("SELECT key, url, source, status, attempts, record_id, path FROM urls "
-                         "WHERE status = 'writing'").fetchall()
+        rows = self._run(
+            "SELECT key, url, source, status, attempts, record_id, path FROM urls WHERE status = 'writing'"
+        ).fetchall()
         return [UrlRow(*r) for r in rows]
 
     def writing(self, key: str, *, record_id: str, path: str, content_hash: str) -> str | None:
         """Note that ``key``'s record is about to be written to ``path``; returns its previous path, if any."""
         with self._lock:
             row = self._db.execute("SELECT path FROM urls WHERE key = ?", (key,)).fetchone()
-            self._db.execute("UPDATE urls SET status = 'writing', record_id = ?, path = ?, content_hash = ?, "
-                             "updated = ? WHERE key = ?", (record_id, path, content_hash, time.time(), key))
+            self._db.execute(
+                "UPDATE urls SET status = 'writing', record_id = ?, path = ?, content_hash = ?, "
+                "updated = ? WHERE key = ?",
+                (record_id, path, content_hash, time.time(), key),
+            )
         return row[0] if row else None
 
     def done(self, key: str) -> None:
         """The record of ``key`` is durably written."""
-        self._run("UPDATE urls SET status = 'done', reason = NULL, next_retry = NULL, attempts = attempts + 1, "
-                  "updated = ? WHERE key = ?", (time.time(), key))
+        self._run(
+            "UPDATE urls SET status = 'done', reason = NULL, next_retry = NULL, attempts = attempts + 1, "
+            "updated = ? WHERE key = ?",
+            (time.time(), key),
+        )
 
     def back_to_pending(self, key: str) -> None:
         """A write that did not make it: fetch the URL again next time."""
@@ -231,8 +260,11 @@ class CrawlState:
 
     def skipped(self, key: str, reason: str) -> None:
         """Not to be fetched again (404, robots.txt, no article, duplicate, too old)."""
-        self._run("UPDATE urls SET status = 'skipped', reason = ?, attempts = attempts + 1, next_retry = NULL, "
-                  "updated = ? WHERE key = ?", (reason, time.time(), key))
+        self._run(
+            "UPDATE urls SET status = 'skipped', reason = ?, attempts = attempts + 1, next_retry = NULL, "
+            "updated = ? WHERE key = ?",
+            (reason, time.time(), key),
+        )
 
     def failed(self, key: str, reason: str, *, retry_limit: int, backoff: float) -> str:
         """A transient failure: schedule a retry (backoff doubling per attempt) or give up. Returns the status."""
@@ -242,25 +274,38 @@ class CrawlState:
             attempts = (row[0] if row else 0) + 1
             status = "gave_up" if attempts >= retry_limit else "failed"
             next_retry = now + backoff * 2 ** (attempts - 1) if status == "failed" else None
-            self._db.execute("UPDATE urls SET status = ?, reason = ?, attempts = ?, next_retry = ?, updated = ? "
-                             "WHERE key = ?", (status, reason, attempts, next_retry, now, key))
+            self._db.execute(
+                "UPDATE urls SET status = ?, reason = ?, attempts = ?, next_retry = ?, updated = ? "
+                "WHERE key = ?",
+                (status, reason, attempts, next_retry, now, key),
+            )
         return status
 
     def hash_owners(self, content_hash: str, key: str) -> list[tuple[str, str]]:
         """``(key, record_id)`` of the other URLs written (or being written) with the same body."""
-        return [(r[0], r[1]) for r in self._run(
-            "SELECT key, record_id FROM urls WHERE content_hash = ? AND key != ? "
-            "AND status IN ('done', 'writing') ORDER BY rowid", (content_hash, key))]
+        return [
+            (r[0], r[1])
+            for r in self._run(
+                "SELECT key, record_id FROM urls WHERE content_hash = ? AND key != ? "
+                "AND status IN ('done', 'writing') ORDER BY rowid",
+                (content_hash, key),
+            )
+        ]
 
     def alias(self, key: str, record_id: str) -> None:
         """``key`` has the same body as the record ``record_id`` of another URL: not written again."""
-        self._run("UPDATE urls SET status = 'skipped', reason = 'alias', record_id = ?, attempts = attempts + 1, "
-                  "next_retry = NULL, updated = ? WHERE key = ?", (record_id, time.time(), key))
+        self._run(
+            "UPDATE urls SET status = 'skipped', reason = 'alias', record_id = ?, attempts = attempts + 1, "
+            "next_retry = NULL, updated = ? WHERE key = ?",
+            (record_id, time.time(), key),
+        )
 
     def record_path_in_use(self, path: str, key: str) -> bool:
         """Whether another done URL's record lives at ``path`` (so it must not be deleted)."""
-        row = self._run("SELECT 1 FROM urls WHERE path = ? AND key != ? AND status IN ('done', 'writing') LIMIT 1",
-                        (path, key)).fetchone()
+        row = self._run(
+            "SELECT 1 FROM urls WHERE path = ? AND key != ? AND status IN ('done', 'writing') LIMIT 1",
+            (path, key),
+        ).fetchone()
         return row is not None
 
     def counts(self) -> dict[str, int]:

@@ -20,8 +20,17 @@ from .record import Article
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "record_json", "render", "write_record", "write_file", "append_records", "append_jsonl", "append_csv",
-    "atomic_write_bytes", "url_scheme", "check_url_backend", "require_local_path",
+    "record_json",
+    "render",
+    "write_record",
+    "write_file",
+    "append_records",
+    "append_jsonl",
+    "append_csv",
+    "atomic_write_bytes",
+    "url_scheme",
+    "check_url_backend",
+    "require_local_path",
 ]
 
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
@@ -45,18 +54,24 @@ def check_url_backend(dest: str | None, *, what: str = "output") -> None:
     try:
         fsspec.get_filesystem_class(scheme)
     except ValueError:
-        raise UsageError(f"{what} {dest}: unknown URL scheme {scheme}:// (no fsspec backend of that name)") from None
+        raise UsageError(
+            f"{what} {dest}: unknown URL scheme {scheme}:// (no fsspec backend of that name)"
+        ) from None
     except ImportError as exc:
         package = known_implementations.get(scheme, {}).get("class", "").split(".", 1)[0]
         hint = f"pip install {package}" if package and package != "fsspec" else str(exc)
-        raise UsageError(f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})") from None
+        raise UsageError(
+            f"{what} {dest}: {scheme}:// needs a package that is not installed ({hint})"
+        ) from None
 
 
 def require_local_path(dest: str | None, *, what: str = "output", hint: str = "") -> None:
     """Refuse (``UsageError``) a URL where only a local path will do (rather than make a folder named ``s3:``)."""
     scheme = url_scheme(dest)
     if scheme is not None:
-        check_url_backend(dest, what=what)  # a missing backend is named first: it is what the user will look for
+        check_url_backend(
+            dest, what=what
+        )  # a missing backend is named first: it is what the user will look for
         raise UsageError(f"{what} {dest}: {scheme}:// URLs are not supported here; give a local path{hint}")
 
 
@@ -74,7 +89,9 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     for _ in range(100):
         name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
         try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
+            return os.open(
+                name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666
+            ), name
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {path}")
@@ -105,8 +122,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
                 os.unlink(tmp_name)
 
 
-def write_record(article: Article, folder: str | Path, *, indent: int = 2, fmt: str = "json",
-                 links: bool = False, images: bool = False) -> Path:
+def write_record(
+    article: Article,
+    folder: str | Path,
+    *,
+    indent: int = 2,
+    fmt: str = "json",
+    links: bool = False,
+    images: bool = False,
+) -> Path:
     """Write ``folder/ID.EXT`` atomically (``ID.json`` for JSON); re-extracting the same URL replaces its
     own file only."""
     if not _RECORD_ID.fullmatch(article.id):  # file names come only from ids: no "../", no "/"
@@ -115,8 +139,15 @@ def write_record(article: Article, folder: str | Path, *, indent: int = 2, fmt: 
     return write_file(article, path, fmt=fmt, indent=indent, links=links, images=images)
 
 
-def write_file(article: Article, path: str | Path, *, fmt: str, indent: int = 2, links: bool = False,
-               images: bool = False) -> Path:
+def write_file(
+    article: Article,
+    path: str | Path,
+    *,
+    fmt: str,
+    indent: int = 2,
+    links: bool = False,
+    images: bool = False,
+) -> Path:
     """Write one record, rendered in ``fmt``, to ``path`` atomically (replacing it)."""
     text = render(article, fmt, indent=indent, links=links, images=images)
     path = Path(path)
@@ -155,7 +186,9 @@ def _open_for_append(path: Path) -> int:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def append_records(records: list[Article] | list[dict[str, Any]], path: str | Path, *, fmt: str = "jsonl") -> int:
+def append_records(
+    records: list[Article] | list[dict[str, Any]], path: str | Path, *, fmt: str = "jsonl"
+) -> int:
     """Append records to a file of ``fmt`` (one with a ``row``: jsonl, csv), each row in one write, then
     fsync; a new or empty file gets the format's header first. Returns the number written.
 

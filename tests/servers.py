@@ -133,8 +133,9 @@ class _Server(ThreadingHTTPServer):
 class LocalServer:
     """An HTTP(S) server on 127.0.0.1, port chosen by the OS, serving ``routes`` from a thread."""
 
-    def __init__(self, routes: Mapping[str, Handler] | None = None, *,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, routes: Mapping[str, Handler] | None = None, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.routes: dict[str, Handler] = dict(routes or {})
         self.requests: list[Request] = []
         self.lock = threading.Lock()
@@ -168,8 +169,9 @@ class LocalServer:
 
     def start(self) -> LocalServer:
         """Start serving in a daemon thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -68,7 +68,9 @@ def test_sets_load_in_both_truth_formats(bench: Path) -> None:
         extraction.load_set("fundus", bench)
 
 
-def test_quality_run_json_compare_and_failures(bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_quality_run_json_compare_and_failures(
+    bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     saved = tmp_path / "run.json"
     common = ["--bench", str(bench), "--sets", "aeb,trafeval", "--systems", "ours", "--no-cpu", "--jobs", "1"]
     assert extraction.main([*common, "--json", str(saved)]) == 0

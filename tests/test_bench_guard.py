@@ -17,7 +17,9 @@ from benchmarks.aeb_metric import score_page, score_snippets
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "bench-sample"
 GUARD = json.loads((SAMPLE / "guard.json").read_text(encoding="utf-8"))
-TRUTH = {name: json.loads((SAMPLE / name / "truth.json").read_text(encoding="utf-8")) for name in GUARD["pages"]}
+TRUTH = {
+    name: json.loads((SAMPLE / name / "truth.json").read_text(encoding="utf-8")) for name in GUARD["pages"]
+}
 CASES = [(name, page_id) for name, pages in GUARD["pages"].items() for page_id in pages]
 
 

@@ -46,7 +46,10 @@ def test_several_inputs_print_json_lines(pages, capsys) -> None:
     assert main(["extract", str(pages[0]), str(pages[1])]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
-    assert {json.loads(line)["title"] for line in lines} == {"Rivers rise after storm", "Floods ease after storm"}
+    assert {json.loads(line)["title"] for line in lines} == {
+        "Rivers rise after storm",
+        "Floods ease after storm",
+    }
 
 
 def test_failure_is_one_stderr_line_and_exit_1(pages, tmp_path, capsys) -> None:
@@ -76,7 +79,11 @@ def test_usage_error_exits_2(capsys) -> None:
         main(["extract", "--format", "pdf"])
     assert info.value.code == 2
     assert main(["extract"]) == 2
-    assert capsys.readouterr().err.strip().endswith("no inputs: give URLs or saved pages, - for stdin, or -i FILE")
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("no inputs: give URLs or saved pages, - for stdin, or -i FILE")
+    )
 
 
 def test_output_dir_and_jsonl(pages, tmp_path, capsys) -> None:
@@ -106,7 +113,9 @@ def test_text_and_markdown_formats(pages, capsys) -> None:
 
 def test_urls_end_to_end_against_local_server(capsys) -> None:
     with LocalServer() as server:
-        server.routes["/news/rivers"] = static(ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+        server.routes["/news/rivers"] = static(
+            ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+        )
         server.routes["/gone"] = static(b"not here", status=404, headers={"Content-Type": "text/html"})
         server.routes["/paper.pdf"] = static(b"%PDF-1.4 ...", headers={"Content-Type": "application/pdf"})
         good, gone, pdf = server.url("/news/rivers"), server.url("/gone"), server.url("/paper.pdf")
@@ -127,7 +136,10 @@ def test_urls_end_to_end_against_local_server(capsys) -> None:
 def test_python_dash_m_entry_point(pages) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scraper", "extract", str(pages[0]), "-f", "text"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Paragraph 4" in proc.stdout
@@ -139,7 +151,9 @@ def test_scrape_fetches_and_extracts() -> None:
 
     cfg = scraper.Config().replace(fetch={"allow_private": True})
     with LocalServer() as server:
-        server.routes["/news/rivers"] = static(ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+        server.routes["/news/rivers"] = static(
+            ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+        )
         article = scraper.scrape(server.url("/news/rivers"), config=cfg)
     assert article.title == "Rivers rise after storm"
     assert article.final_url == server.url("/news/rivers") and article.fetched_at
@@ -151,9 +165,9 @@ NOT_HTML = {
     "notes.txt": b"Meeting notes\n\nThe council met on Tuesday and agreed to the budget.\n" * 5,
     "urls.txt": b"https://example.com/news/1\nhttps://example.com/news/2\n# a comment\n",
     "feed.xml": b"<?xml version='1.0' encoding='utf-8'?>\n<rss version='2.0'><channel><title>T</title>"
-                b"<item><title>a</title><link>https://example.com/a</link></item></channel></rss>",
+    b"<item><title>a</title><link>https://example.com/a</link></item></channel></rss>",
     "atom.xml": b"<?xml version='1.0'?><!-- generator --><feed xmlns='http://www.w3.org/2005/Atom'>"
-                b"<title>T</title><entry><title>a</title></entry></feed>",
+    b"<title>T</title><entry><title>a</title></entry></feed>",
     "data.json": b'{"title": "Rivers rise", "body": "<p>Emergency crews worked</p>"}',
     "config.toml": b'[crawl]\ndelay = 1.0\n\n[[sources]]\nurl = "https://example.com/feed"\n',
     "README.md": b"# Rivers rise\n\nEmergency crews worked through the night.\n\n- one\n- two\n" * 5,
@@ -171,12 +185,15 @@ def test_local_file_that_is_not_html_fails_like_a_non_html_url(tmp_path: Path, c
     assert len(lines) == 1 and lines[0].startswith(f"scraper: {path}: not HTML: ")
 
 
-@pytest.mark.parametrize("head", [
-    b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'x'>",
-    b"<!-- saved from url=(0042)https://news.example.com/rivers -->\n<!DOCTYPE html>",
-    b"\xef\xbb\xbf  <html>",
-    b"<meta charset='utf-8'>",
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'x'>",
+        b"<!-- saved from url=(0042)https://news.example.com/rivers -->\n<!DOCTYPE html>",
+        b"\xef\xbb\xbf  <html>",
+        b"<meta charset='utf-8'>",
+    ],
+)
 def test_saved_pages_in_their_usual_shapes_are_html(tmp_path: Path, capsys, head: bytes) -> None:
     path = tmp_path / "page.html"
     path.write_bytes(head + ARTICLE.encode())

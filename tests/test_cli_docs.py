@@ -122,8 +122,9 @@ HEAVY = ("pyarrow", "numpy", "dask", "distributed", "datasketch", "fsspec", "war
 
 
 def _imported(*argv: str) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     return {m.split(".")[0] for m in json.loads(proc.stderr.strip().splitlines()[-1])}
 
@@ -131,12 +132,26 @@ def _imported(*argv: str) -> set[str]:
 def test_each_verb_imports_only_what_it_needs(tmp_path: Path) -> None:
     page = str(REPO_ROOT / "fixtures" / "pages" / "sbs-north-korea.html")
     extract_modules = _imported("extract", page, "-f", "text")
-    assert not extract_modules & {*HEAVY, "requests", "tenacity", "feedparser", "tqdm"}, \
-        extract_modules & {*HEAVY, "requests", "tenacity", "feedparser", "tqdm"}
+    assert not extract_modules & {*HEAVY, "requests", "tenacity", "feedparser", "tqdm"}, extract_modules & {
+        *HEAVY,
+        "requests",
+        "tenacity",
+        "feedparser",
+        "tqdm",
+    }
     assert "lxml" in extract_modules  # the probe sees imports at all
     # --help of the command and of a verb: no extractor, no fetcher
-    proc = subprocess.run([sys.executable, "-c", "import sys; from scraper.cli import build_parser; "
-                           "build_parser(); print(' '.join(sorted(sys.modules)))"],
-                          capture_output=True, text=True, timeout=120, check=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from scraper.cli import build_parser; "
+            "build_parser(); print(' '.join(sorted(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     loaded = {m.split(".")[0] for m in proc.stdout.split()}
     assert not loaded & {*HEAVY, "lxml", "readability", "requests", "tqdm", "w3lib"}

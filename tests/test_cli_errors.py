@@ -11,10 +11,13 @@ from scraper.cli import main
 from tests.servers import LocalServer, static
 from tests.test_warc import build_warc
 
-ARTICLE = ("<!doctype html><html lang='en'><head><title>Rivers rise</title></head><body><article>"
-           + "<p>Emergency crews worked through the night as rivers rose across the valley and residents "
-             "of low-lying streets were told to move to higher ground before dawn.</p>" * 4
-           + "</article></body></html>")
+ARTICLE = (
+    "<!doctype html><html lang='en'><head><title>Rivers rise</title></head><body><article>"
+    + "<p>Emergency crews worked through the night as rivers rose across the valley and residents "
+    "of low-lying streets were told to move to higher ground before dawn.</p>"
+    * 4
+    + "</article></body></html>"
+)
 SOURCE = '[[sources]]\ntype = "urls"\nurls = ["http://127.0.0.1:9/never"]\n'
 
 
@@ -44,7 +47,11 @@ CASES = [
     (["extract", "notes.txt"], 1, "not HTML"),
     (["extract", "page.html", "-c", "missing.toml"], 2, "cannot read config"),
     (["extract", "page.html", "-c", "bad.toml"], 2, "invalid TOML"),
-    (["extract", "page.html", "notes.txt", "--url", "https://example.com/a"], 2, "--url applies to a single input"),
+    (
+        ["extract", "page.html", "notes.txt", "--url", "https://example.com/a"],
+        2,
+        "--url applies to a single input",
+    ),
     (["extract", "page.html", "-o", "s3://bucket/out.jsonl"], 2, "pip install s3fs"),
     (["extract", "page.html", "-o", "nosuch://bucket/out"], 2, "unknown URL scheme nosuch://"),
     (["extract", "page.html", "-o", "memory://bucket/out"], 2, "memory:// URLs are not supported here"),
@@ -65,7 +72,11 @@ CASES = [
     (["extract", "page.html", "-f", "csv", "--images"], 2, "not csv"),
     (["extract", "-", "--workers", "1", "-o", "out.jsonl"], 2, "cannot be read in batch mode"),
     (["extract", "page.html", "--workers", "1"], 2, "batch mode (--workers/--engine) needs -o"),
-    (["extract", "page.html", "--workers", "1", "-o", "out.md"], 2, "batch mode (--workers/--engine) needs -o"),
+    (
+        ["extract", "page.html", "--workers", "1", "-o", "out.md"],
+        2,
+        "batch mode (--workers/--engine) needs -o",
+    ),
     (["extract", "--explain", "page.html", "page.html"], 2, "--explain applies to a single input"),
     (["extract", "--explain", "page.html", "-o", "out.jsonl"], 2, "--explain prints a report"),
     (["extract", "--explain", "page.html", "--workers", "1"], 2, "it takes no --workers"),
@@ -82,7 +93,11 @@ CASES = [
     # discover
     (["discover", "notaurl"], 1, "notaurl: not an http(s) URL"),
     (["discover", "http://127.0.0.1:9/"], 1, "--allow-private"),  # the reason, not "disallowed by robots.txt"
-    (["discover", "--allow-private", "-c", "no-retries.toml", "http://127.0.0.1:9/"], 1, "connection refused"),
+    (
+        ["discover", "--allow-private", "-c", "no-retries.toml", "http://127.0.0.1:9/"],
+        1,
+        "connection refused",
+    ),
     (["discover", "-c", "bad.toml", "http://127.0.0.1:9/"], 2, "invalid TOML"),
     # export
     (["export", "missing"], 1, "no such file or folder"),
@@ -102,13 +117,18 @@ CASES = [
     (["extract-warc", "s3://bucket/a.warc.gz", "-o", "out.jsonl"], 2, "pip install s3fs"),
     (["extract-warc", "a.warc.gz", "-o", "nosuch://bucket/out.jsonl"], 2, "unknown URL scheme"),
     (["extract-warc", "a.warc.gz", "-o", "out.jsonl", "--workers", "0"], 2, "--workers"),
-    (["extract-warc", "a.warc.gz", "-o", "afile/out.jsonl", "--workers", "1", "--no-progress"], 1, "cannot write"),
+    (
+        ["extract-warc", "a.warc.gz", "-o", "afile/out.jsonl", "--workers", "1", "--no-progress"],
+        1,
+        "cannot write",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("argv", "code", "needle"), CASES, ids=[" ".join(c[0]) for c in CASES])
-def test_error_path_gives_one_line_and_no_traceback(work: Path, capsys, argv: list[str], code: int,
-                                                    needle: str) -> None:
+def test_error_path_gives_one_line_and_no_traceback(
+    work: Path, capsys, argv: list[str], code: int, needle: str
+) -> None:
     assert main(argv) == code
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
@@ -118,10 +138,16 @@ def test_error_path_gives_one_line_and_no_traceback(work: Path, capsys, argv: li
     assert not any(p.name.endswith(":") for p in work.rglob("*"))  # no folder named after a URL scheme
 
 
-@pytest.mark.parametrize(("data", "needle"), [(b"just some notes\n", "scraper: -: not HTML: stdin does not start"),
-                                              (b"<p>x</p>" * 20, "larger than the 100 byte cap")])
-def test_a_page_on_stdin_that_cannot_be_used(work: Path, capsys, monkeypatch: pytest.MonkeyPatch, data: bytes,
-                                             needle: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"just some notes\n", "scraper: -: not HTML: stdin does not start"),
+        (b"<p>x</p>" * 20, "larger than the 100 byte cap"),
+    ],
+)
+def test_a_page_on_stdin_that_cannot_be_used(
+    work: Path, capsys, monkeypatch: pytest.MonkeyPatch, data: bytes, needle: str
+) -> None:
     (work / "small.toml").write_text("[fetch]\nmax_bytes = 100\n")
     for argv in (["extract", "-c", "small.toml", "-"], ["extract", "-c", "small.toml", "--explain", "-"]):
         monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))

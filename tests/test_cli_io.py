@@ -22,7 +22,9 @@ URL = "https://news.example.com/rivers"
 @pytest.fixture()
 def pages(tmp_path: Path) -> list[Path]:
     out = []
-    for n, (title, when) in enumerate([("Rivers rise", "night"), ("Floods ease", "day"), ("Roads reopen", "week")]):
+    for n, (title, when) in enumerate(
+        [("Rivers rise", "night"), ("Floods ease", "day"), ("Roads reopen", "week")]
+    ):
         path = tmp_path / f"p{n}.html"  # different bodies: saved pages without a URL are named by their body
         path.write_text(ARTICLE.replace("Rivers rise", title).replace("night", when), encoding="utf-8")
         out.append(path)
@@ -33,8 +35,13 @@ def pages(tmp_path: Path) -> list[Path]:
 
 
 def test_stdin_is_one_page_with_its_url(pages: list[Path]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "scraper", "extract", "-", "--url", URL],
-                          input=pages[0].read_bytes(), capture_output=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scraper", "extract", "-", "--url", URL],
+        input=pages[0].read_bytes(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["url"] == URL and record["title"] == "Rivers rise after storm"
@@ -44,20 +51,28 @@ def test_stdin_twice_or_as_page_and_list_is_a_usage_error(pages: list[Path], cap
     assert main(["extract", "-", "-"]) == 2
     assert main(["extract", "-", "-i", "-"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err == ["scraper: error: - (stdin) can be given once",
-                   "scraper: error: stdin cannot be both a page (-) and the input list (-i -)"]
+    assert err == [
+        "scraper: error: - (stdin) can be given once",
+        "scraper: error: stdin cannot be both a page (-) and the input list (-i -)",
+    ]
 
 
-def test_input_file_lists_paths_and_urls_with_and_without_workers(pages: list[Path], tmp_path: Path,
-                                                                  capsys) -> None:
+def test_input_file_lists_paths_and_urls_with_and_without_workers(
+    pages: list[Path], tmp_path: Path, capsys
+) -> None:
     with LocalServer() as server:
         server.routes["/news/roads"] = static(pages[2].read_bytes(), headers={"Content-Type": "text/html"})
         listing = tmp_path / "inputs.list"
-        listing.write_text(f"# today's pages\n{pages[0]}\n\n   {pages[1]}  \n# a URL:\n{server.url('/news/roads')}\n")
+        listing.write_text(
+            f"# today's pages\n{pages[0]}\n\n   {pages[1]}  \n# a URL:\n{server.url('/news/roads')}\n"
+        )
         assert main(["extract", "--allow-private", "-i", str(listing)]) == 0
         lines = capsys.readouterr().out.splitlines()
         assert [json.loads(line)["title"] for line in lines] == [
-            "Rivers rise after storm", "Floods ease after storm", "Roads reopen after storm"]
+            "Rivers rise after storm",
+            "Floods ease after storm",
+            "Roads reopen after storm",
+        ]
         out = tmp_path / "batch.jsonl"
         assert main(["extract", "--allow-private", "-i", str(listing), "--workers", "1", "-o", str(out)]) == 0
     batch = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -101,7 +116,10 @@ def test_output_folder_one_file_per_record_in_the_format(pages: list[Path], tmp_
     files = sorted(folder.iterdir())
     assert len(files) == 3 and all(p.suffix == ".md" and len(p.stem) == 32 for p in files)
     assert sorted(p.read_text(encoding="utf-8").splitlines()[0] for p in files) == [
-        "# Floods ease after storm", "# Rivers rise after storm", "# Roads reopen after storm"]
+        "# Floods ease after storm",
+        "# Rivers rise after storm",
+        "# Roads reopen after storm",
+    ]
     assert main(["extract", str(pages[0]), "-o", str(folder), "-f", "text"]) == 0  # an existing folder
     assert len(list(folder.glob("*.txt"))) == 1
 
@@ -119,8 +137,11 @@ def test_csv_file_appends_rows_under_one_header(pages: list[Path], tmp_path: Pat
     assert main(["extract", str(pages[0]), str(pages[1]), "-o", str(dest)]) == 0
     assert main(["extract", str(pages[2]), "-o", str(dest), "-f", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(dest.read_text(encoding="utf-8"))))
-    assert [r["title"] for r in rows] == ["Rivers rise after storm", "Floods ease after storm",
-                                          "Roads reopen after storm"]
+    assert [r["title"] for r in rows] == [
+        "Rivers rise after storm",
+        "Floods ease after storm",
+        "Roads reopen after storm",
+    ]
 
 
 def test_text_separates_articles(pages: list[Path], capsys) -> None:

@@ -34,9 +34,9 @@ def test_file_layers_over_defaults(tmp_path: Path) -> None:
     ("text", "needle"),
     [
         ("[fetch]\nretries = 1\nretires = 2\n", "c.toml:3: unknown key 'fetch.retires'"),
-        ("[fetch]\n\n\nmax_bytes = \"big\"\n", "c.toml:4: fetch.max_bytes must be of type int"),
+        ('[fetch]\n\n\nmax_bytes = "big"\n', "c.toml:4: fetch.max_bytes must be of type int"),
         ("[fetch]\nmax_bytes = -1\n", "must not be negative"),
-        ("[output]\nformat = \"xml\"\n", "output.format must be one of"),
+        ('[output]\nformat = "xml"\n', "output.format must be one of"),
         ("[nonsense]\na = 1\n", "unknown section [nonsense]"),
         ("[fetch\n", "invalid TOML"),
         ('[sites."a.com"]\ndrop_phrases = "x"\n', "sites.a.com.drop_phrases must be a list of strings"),

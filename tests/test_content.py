@@ -48,7 +48,9 @@ def test_prose_paragraphs_are_kept_whatever_their_class_says() -> None:
 
 def test_subscriber_paragraphs_shipped_hidden_are_article() -> None:
     visible = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
-    hidden = "".join(f'<div class="subscriber-only" style="display:none"><p>{s}</p></div>' for s in SENTENCES[2:8])
+    hidden = "".join(
+        f'<div class="subscriber-only" style="display:none"><p>{s}</p></div>' for s in SENTENCES[2:8]
+    )
     modal = f'<div style="display:none"><p>{"We use cookies to give you the best experience on our site. " * 3}</p></div>'
     art = scraper.extract(page(f'<div class="article-body">{visible}{hidden}</div>', before=modal), URL)
     assert found(art.body) == list(range(8))
@@ -74,24 +76,32 @@ def test_article_split_over_chunks_with_ads_between_is_joined() -> None:
 
 
 def test_prose_pick_stops_where_the_page_around_the_article_begins() -> None:
-    teasers = "".join(f'<li><a href="/s/{i}">Another story about something else entirely, number {i}</a></li>'
-                      for i in range(30))
-    tree = parse_html(page("".join(f"<p>{s}</p>" for s in SENTENCES[:5]), after=f"<div><ul>{teasers}</ul></div>"))
+    teasers = "".join(
+        f'<li><a href="/s/{i}">Another story about something else entirely, number {i}</a></li>'
+        for i in range(30)
+    )
+    tree = parse_html(
+        page("".join(f"<p>{s}</p>" for s in SENTENCES[:5]), after=f"<div><ul>{teasers}</ul></div>")
+    )
     pick = prose_pick(tree)
     assert pick is not None and pick.element.tag == "article"
 
 
 @pytest.mark.parametrize("layout", ["section", "print", "topic"])
 def test_layout_words_inside_the_article_do_not_prune_prose(layout: str) -> None:
-    body = (f"<p>{SENTENCES[0]}</p><div class='article-{layout}'><p>{SENTENCES[1]}</p><p>{SENTENCES[2]}</p></div>"
-            f"<p>{SENTENCES[3]}</p>")
+    body = (
+        f"<p>{SENTENCES[0]}</p><div class='article-{layout}'><p>{SENTENCES[1]}</p><p>{SENTENCES[2]}</p></div>"
+        f"<p>{SENTENCES[3]}</p>"
+    )
     art = scraper.extract(page(body), URL)
     assert found(art.body) == [0, 1, 2, 3]
 
 
 def test_furniture_words_inside_the_article_still_prune() -> None:
-    promo = ("<div class='newsletter-signup'><p>Sign up to our morning briefing and get the day's most important "
-             "stories delivered to your inbox before breakfast, every weekday.</p></div>")
+    promo = (
+        "<div class='newsletter-signup'><p>Sign up to our morning briefing and get the day's most important "
+        "stories delivered to your inbox before breakfast, every weekday.</p></div>"
+    )
     body = "".join(f"<p>{s}</p>" for s in SENTENCES[:3]) + promo + f"<p>{SENTENCES[3]}</p>"
     art = scraper.extract(page(body), URL)
     assert found(art.body) == [0, 1, 2, 3]
@@ -116,7 +126,9 @@ def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["extract", "--explain", "fixtures/pages/sbs-north-korea.html"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("container: ")
-    assert any(line.startswith("kept ") and "Donald Trump says the US and North Korea" in line for line in out)
+    assert any(
+        line.startswith("kept ") and "Donald Trump says the US and North Korea" in line for line in out
+    )
     assert any(line.startswith("dropped") and "caption" in line for line in out)
     assert main(["extract", "--explain", "a.html", "b.html"]) == 2
 
@@ -148,7 +160,9 @@ def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_descript
 def test_standfirst_in_the_article_header_joins_the_body_but_not_an_author_bio(holder: str) -> None:
     # the header is pruned with its headline; its standfirst (an <h2> or a bare <div>) is found beforehand
     lead = "The authority says the work will start in spring and take two years, with the towpath closed throughout."
-    bio = "Jane Doe is a reporter who has covered the river, its locks and its floods for twenty years for us."
+    bio = (
+        "Jane Doe is a reporter who has covered the river, its locks and its floods for twenty years for us."
+    )
     paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
     html = f"""<html><head><title>River channel to be widened</title></head><body>
     <header><h1>River channel to be widened</h1>
@@ -160,7 +174,9 @@ def test_standfirst_in_the_article_header_joins_the_body_but_not_an_author_bio(h
 
 
 def test_a_data_table_beside_the_article_does_not_outscore_its_prose() -> None:
-    rows = "".join(f"<tr><td>Person {i}</td><td>Company {i}</td><td>Chief Officer</td></tr>" for i in range(60))
+    rows = "".join(
+        f"<tr><td>Person {i}</td><td>Company {i}</td><td>Chief Officer</td></tr>" for i in range(60)
+    )
     prose = "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
     html = f"""<html><head><title>The list</title></head><body><h1>The list</h1>
     <div class="intro"><div class="text">{prose}</div></div>
@@ -170,7 +186,9 @@ def test_a_data_table_beside_the_article_does_not_outscore_its_prose() -> None:
 
 
 def test_a_table_that_is_the_article_is_kept() -> None:
-    rows = "".join(f"<tr><td>Station {i}</td><td>{i * 3} mm</td><td>{20 + i % 5} C</td></tr>" for i in range(40))
+    rows = "".join(
+        f"<tr><td>Station {i}</td><td>{i * 3} mm</td><td>{20 + i % 5} C</td></tr>" for i in range(40)
+    )
     html = f"""<html><head><title>Rainfall</title></head><body><h1>Rainfall by station</h1>
     <div class="note"><p>Readings for the week to Sunday, from the weather service's network of stations.</p></div>
     <div class="data"><table>{rows}</table></div></body></html>"""
@@ -179,11 +197,13 @@ def test_a_table_that_is_the_article_is_kept() -> None:
 
 
 def test_links_stay_in_place_with_absolute_urls() -> None:
-    from scraper.formats import article_html, markdown
+    from scraper.documents import article_html, markdown
 
-    body = (f'<p>{SENTENCES[0]} See <a href="/reports/river.pdf">the  report</a> and '
-            f'<a href="https://user:pw@maps.example.org/m">the map</a>.</p>'
-            f"<p>{SENTENCES[1]} \ue000icon\ue001 end.</p>" + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5]))
+    body = (
+        f'<p>{SENTENCES[0]} See <a href="/reports/river.pdf">the  report</a> and '
+        f'<a href="https://user:pw@maps.example.org/m">the map</a>.</p>'
+        f"<p>{SENTENCES[1]} \ue000icon\ue001 end.</p>" + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5])
+    )
     plain = scraper.extract(page(body), URL)
     assert len(plain.blocks[0]) == 2  # links are recorded only when asked for
     config = dataclasses.replace(Config(), extract=dataclasses.replace(Config().extract, links=True))
@@ -192,7 +212,9 @@ def test_links_stay_in_place_with_absolute_urls() -> None:
     first = art.blocks[0]
     assert first[1].endswith("See the report and the map.")
     assert [(first[1][s:e], href) for s, e, href in first[2]] == [
-        ("the report", "https://news.example.org/reports/river.pdf"), ("the map", "https://maps.example.org/m")]
+        ("the report", "https://news.example.org/reports/river.pdf"),
+        ("the map", "https://maps.example.org/m"),
+    ]
     assert art.blocks[1] == ("p", f"{SENTENCES[1]} icon end.")  # a page's own private-use characters are text
     assert "[the report](https://news.example.org/reports/river.pdf)" in markdown(art, links=True)
     assert '<a href="https://maps.example.org/m">the map</a>' in article_html(art, links=True)
@@ -202,7 +224,8 @@ def test_links_stay_in_place_with_absolute_urls() -> None:
 
 def test_extract_links_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = f'<p>{SENTENCES[0]} See <a href="/reports/river.pdf">the report</a>.</p>' + "".join(
-        f"<p>{s}</p>" for s in SENTENCES[1:4])
+        f"<p>{s}</p>" for s in SENTENCES[1:4]
+    )
     saved = tmp_path / "river.html"
     saved.write_text(page(body), encoding="utf-8")
     assert main(["extract", str(saved), "--url", URL, "-f", "markdown", "--links"]) == 0
@@ -212,16 +235,26 @@ def test_extract_links_on_the_command_line(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_images_stay_in_place_and_out_of_the_body() -> None:
-    from scraper.formats import article_html, markdown
+    from scraper.documents import article_html, markdown
 
-    figure = ('<figure><img src="/img/mill.jpg" alt="The old mill"><figcaption>The old mill on the river, '
-              "seen from the towpath. (Photo: J. Smith)</figcaption></figure>")
-    body = "".join(f"<p>{s}</p>" for s in SENTENCES[:2]) + figure + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5])
+    figure = (
+        '<figure><img src="/img/mill.jpg" alt="The old mill"><figcaption>The old mill on the river, '
+        "seen from the towpath. (Photo: J. Smith)</figcaption></figure>"
+    )
+    body = (
+        "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+        + figure
+        + "".join(f"<p>{s}</p>" for s in SENTENCES[2:5])
+    )
     art = scraper.extract(page(body), URL)
     kinds = [b[0] for b in art.blocks]
     assert kinds == ["p", "p", "figure", "p", "p", "p"]
     assert art.blocks[2][1] == "https://news.example.org/img/mill.jpg" == art.images[0].url
-    assert "mill.jpg" not in art.body and "old mill on the river" not in art.body and found(art.body) == [0, 1, 2, 3, 4]
+    assert (
+        "mill.jpg" not in art.body
+        and "old mill on the river" not in art.body
+        and found(art.body) == [0, 1, 2, 3, 4]
+    )
     md = markdown(art, images=True).split("\n\n")
     at = next(i for i, part in enumerate(md) if "mill.jpg" in part)
     assert md[at - 1] == SENTENCES[1] and md[at + 1] == SENTENCES[2]

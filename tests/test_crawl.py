@@ -87,8 +87,9 @@ def test_crawl_end_to_end_then_nothing_new(site: NewsSite, tmp_path: Path) -> No
     before = len(site.server.requests)
     second = crawl(config)
     requests = site.server.requests[before:]
-    assert sorted(r.path for r in requests) == sorted(["/robots.txt", "/feed.xml", "/sitemap_index.xml",
-                                                       "/sitemap-1.xml", "/sitemap-news.xml.gz"])
+    assert sorted(r.path for r in requests) == sorted(
+        ["/robots.txt", "/feed.xml", "/sitemap_index.xml", "/sitemap-1.xml", "/sitemap-news.xml.gz"]
+    )
     # every feed and sitemap, the index included, asked conditionally and answered 304
     assert all(r.headers.get("If-None-Match") for r in requests if r.path != "/robots.txt")
     assert second.sources_not_modified == 4 and second.sitemaps == 3
@@ -114,14 +115,14 @@ def test_failed_urls_retried_on_later_runs_up_to_the_limit(tmp_path: Path) -> No
 allow_private = true
 retries = 0
 [crawl]
-out = "{tmp_path / 'out'}"
+out = "{tmp_path / "out"}"
 delay = 0.0
 retry_limit = 3
 retry_backoff = 0.0
 max_failure_share = 1.0
 [[sources]]
 type = "urls"
-urls = ["{server.url('/a/recovers')}", "{server.url('/a/down')}"]
+urls = ["{server.url("/a/recovers")}", "{server.url("/a/down")}"]
 """
         config = make_config(text)
         first = crawl(config)
@@ -143,9 +144,12 @@ urls = ["{server.url('/a/recovers')}", "{server.url('/a/down')}"]
 def test_page_source_filters_budget_and_jsonl(tmp_path: Path) -> None:
     with LocalServer() as server:
         links = "".join(f"<a href='/story/{n}'>s{n}</a>" for n in range(1, 7))
-        links += "<a href='/about'>about</a><a href='/story/ads'>ad</a><a href='http://elsewhere.test/x'>x</a>"
-        server.route("/", lambda r: (200, {"Content-Type": "text/html"}, f"<html><body>{links}</body></html>"
-                                     .encode()))
+        links += (
+            "<a href='/about'>about</a><a href='/story/ads'>ad</a><a href='http://elsewhere.test/x'>x</a>"
+        )
+        server.route(
+            "/", lambda r: (200, {"Content-Type": "text/html"}, f"<html><body>{links}</body></html>".encode())
+        )
         for n in range(1, 7):
             server.route(f"/story/{n}", lambda r, n=n: (200, {"Content-Type": "text/html"}, article_html(n)))
         old = article_html(50, published="2001-01-01T00:00:00Z")
@@ -161,12 +165,12 @@ delay = 0.0
 page_budget = 4
 [[sources]]
 type = "page"
-url = "{server.url('/')}"
+url = "{server.url("/")}"
 include = ["/story/"]
 exclude = ["/ads"]
 [[sources]]
 type = "urls"
-urls = ["{server.url('/old')}"]
+urls = ["{server.url("/old")}"]
 max_age_days = 30
 """
         config = make_config(text)
@@ -174,8 +178,10 @@ max_age_days = 30
         assert first.found == 7 and first.new == 7
         assert first.written + sum(first.skipped.values()) == 4 and first.pending == 3
         second = crawl(config)
-        assert first.written + second.written == 6 and second.skipped.get("too_old", 0) + first.skipped.get(
-            "too_old", 0) == 1
+        assert (
+            first.written + second.written == 6
+            and second.skipped.get("too_old", 0) + first.skipped.get("too_old", 0) == 1
+        )
         assert server.hits("/story/ads") == server.hits("/about") == 0
         files = sorted(out.glob("crawl-*.jsonl"))
         assert len(files) == 2  # one JSON Lines file per run
@@ -205,8 +211,14 @@ def test_lock_in_process(tmp_path: Path) -> None:
 
 def _cli(args: list[str], **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "scraper", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "scraper", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_cli_second_run_exits_75_at_once(tmp_path: Path) -> None:
@@ -267,8 +279,9 @@ def test_cli_sigterm_finishes_in_flight_and_resumes(tmp_path: Path) -> None:
         assert len(records_on_disk(out)) == 15
 
 
-def test_output_error_stops_the_run_cleanly_and_the_next_run_recovers(site: NewsSite, tmp_path: Path,
-                                                                       capsys) -> None:
+def test_output_error_stops_the_run_cleanly_and_the_next_run_recovers(
+    site: NewsSite, tmp_path: Path, capsys
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "2026").write_text("in the way")  # the dated folders cannot be made: like a full disk
@@ -309,13 +322,13 @@ def test_long_retry_after_skips_for_this_run_only(tmp_path: Path) -> None:
 [fetch]
 allow_private = true
 [crawl]
-out = "{tmp_path / 'out'}"
+out = "{tmp_path / "out"}"
 delay = 0.0
 retry_backoff = 0.0
 max_failure_share = 1.0
 [[sources]]
 type = "urls"
-urls = ["{server.url('/a')}"]
+urls = ["{server.url("/a")}"]
 """
         start = time.monotonic()
         first = crawl(make_config(text))
@@ -381,9 +394,23 @@ def test_start_page_follows_article_links_of_its_own_host_only(tmp_path: Path) -
     with LocalServer() as server, LocalServer() as other:
         html = {"Content-Type": "text/html"}
         other.route("/story/9", lambda r: (200, html, article_html(9)))
-        links = ["/", "/news/latest", "/news/latest#top", "/about", "/about-us/", "/tag/floods", "/section/world",
-                 "/category/x", "/author/jo", "/img/a.jpg", "/media/clip.mp4", "/story/1", "/story/2",
-                 "/story/empty", other.url("/story/9")]
+        links = [
+            "/",
+            "/news/latest",
+            "/news/latest#top",
+            "/about",
+            "/about-us/",
+            "/tag/floods",
+            "/section/world",
+            "/category/x",
+            "/author/jo",
+            "/img/a.jpg",
+            "/media/clip.mp4",
+            "/story/1",
+            "/story/2",
+            "/story/empty",
+            other.url("/story/9"),
+        ]
         anchors = "".join(f"<a href='{link}'>{link}</a>" for link in links)
         server.route("/news/latest", lambda r: (200, html, f"<html><body>{anchors}</body></html>".encode()))
         server.route("/", lambda r: (200, html, b"<html><body><p>home</p></body></html>"))
@@ -394,11 +421,11 @@ def test_start_page_follows_article_links_of_its_own_host_only(tmp_path: Path) -
 [fetch]
 allow_private = true
 [crawl]
-out = "{tmp_path / 'out'}"
+out = "{tmp_path / "out"}"
 delay = 0.0
 [[sources]]
 type = "page"
-url = "{server.url('/news/latest')}"
+url = "{server.url("/news/latest")}"
 """
         summary = crawl(make_config(text))
         fetched = sorted(r.path for r in server.requests if r.path not in ("/robots.txt",))
@@ -437,12 +464,19 @@ def test_failures_are_reported_by_kind(tmp_path: Path, monkeypatch) -> None:
         closed = sock.getsockname()[1]
     with LocalServer() as server:
         html = {"Content-Type": "text/html"}
-        server.route("/robots.txt", lambda r: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /no/\n"))
+        server.route(
+            "/robots.txt", lambda r: (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /no/\n")
+        )
         server.route("/busy", lambda r: (503, {}, b"busy"))
         server.route("/slow", lambda r: (200, html, [b"<html>", 3.0, b"</html>"]))
         server.route("/no/entry", lambda r: (200, html, article_html(1)))
-        urls = [f"http://127.0.0.1:{closed}/a", server.url("/busy"), server.url("/slow"), server.url("/no/entry"),
-                f"https://127.0.0.1:{server.port}/tls"]
+        urls = [
+            f"http://127.0.0.1:{closed}/a",
+            server.url("/busy"),
+            server.url("/slow"),
+            server.url("/no/entry"),
+            f"https://127.0.0.1:{server.port}/tls",
+        ]
         listed = ", ".join(f'"{u}"' for u in urls)
         text = f"""
 [fetch]
@@ -450,7 +484,7 @@ allow_private = true
 retries = 0
 total_timeout = 1.0
 [crawl]
-out = "{tmp_path / 'out'}"
+out = "{tmp_path / "out"}"
 delay = 0.0
 max_failure_share = 1.0
 [[sources]]
@@ -468,5 +502,7 @@ urls = [{listed}]
 def test_failure_share_counts_a_failed_source_once() -> None:
     every_source_down = RunSummary(started="", out="", failed={"source_fetch": 4}, _sources_tried=4)
     assert every_source_down.failure_share == 1.0
-    mixed = RunSummary(started="", out="", written=6, failed={"http_404": 1, "source_fetch": 1}, _sources_tried=2)
+    mixed = RunSummary(
+        started="", out="", written=6, failed={"http_404": 1, "source_fetch": 1}, _sources_tried=2
+    )
     assert mixed.failure_share == 2 / 9  # 6 written + 1 failed page + 2 sources

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from tests.servers import LocalServer, Request
 
 LAST_MODIFIED = "Mon, 02 Nov 2026 10:00:00 GMT"
-_TEXT = ("the council said on tuesday that the new bridge would open next spring after years of delays "
-         "and a long argument about its cost which residents say has doubled since the plan was first "
-         "announced by the mayor")
+_TEXT = (
+    "the council said on tuesday that the new bridge would open next spring after years of delays "
+    "and a long argument about its cost which residents say has doubled since the plan was first "
+    "announced by the mayor"
+)
 WORDS = _TEXT.split()
 
 
@@ -42,8 +44,15 @@ def article_html(n: int, *, title: str | None = None, published: str = "2026-11-
 class NewsSite:
     """Routes for a ``LocalServer``; ``server.hits(path)`` counts requests."""
 
-    def __init__(self, server: LocalServer, *, articles: int = 12, crawl_delay: float = 0.05,
-                 slow: float = 0.3, retry_after: int = 1) -> None:
+    def __init__(
+        self,
+        server: LocalServer,
+        *,
+        articles: int = 12,
+        crawl_delay: float = 0.05,
+        slow: float = 0.3,
+        retry_after: int = 1,
+    ) -> None:
         self.server = server
         self.articles = articles
         self.crawl_delay = crawl_delay
@@ -53,7 +62,11 @@ class NewsSite:
         self.calls: Counter[str] = Counter()
         self.article_times: list[float] = []  # monotonic time of each article request
         self.feed_items = [f"/news/{n}" for n in range(1, articles // 2 + 1)] + [
-            "/private/secret", "/news/flaky", "/news/limited", "/news/missing", "/news/slow",
+            "/private/secret",
+            "/news/flaky",
+            "/news/limited",
+            "/news/missing",
+            "/news/slow",
             "/news/1?utm_source=rss#top",  # the same article as /news/1, once normalised
         ]
         self.sitemap_items = [f"/news/{n}" for n in range(articles // 2 + 1, articles + 1)]
@@ -68,34 +81,49 @@ class NewsSite:
         items = "".join(
             f"<item><title>Item {i}</title><link>{self.server.url(path).replace('&', '&amp;')}</link>"
             f"<pubDate>Fri, 20 Nov 2026 08:00:00 GMT</pubDate></item>"
-            for i, path in enumerate(self.feed_items))
-        return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Example Times</title>"
-                f"<link>{self.server.url('/')}</link>{items}</channel></rss>").encode()
+            for i, path in enumerate(self.feed_items)
+        )
+        return (
+            f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Example Times</title>"
+            f"<link>{self.server.url('/')}</link>{items}</channel></rss>"
+        ).encode()
 
     def sitemap_index(self) -> bytes:
-        maps = "".join(f"<sitemap><loc>{self.server.url(p)}</loc><lastmod>2026-11-20</lastmod></sitemap>"
-                       for p in ("/sitemap-1.xml", "/sitemap-news.xml.gz"))
-        return (f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-                f"{maps}</sitemapindex>").encode()
+        maps = "".join(
+            f"<sitemap><loc>{self.server.url(p)}</loc><lastmod>2026-11-20</lastmod></sitemap>"
+            for p in ("/sitemap-1.xml", "/sitemap-news.xml.gz")
+        )
+        return (
+            f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+            f"{maps}</sitemapindex>"
+        ).encode()
 
     def sitemap(self, paths: list[str], *, news: bool = False) -> bytes:
         ns = " xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'" if news else ""
         urls = []
         for path in paths:
-            extra = ("<news:news><news:publication_date>2026-11-20T08:00:00Z</news:publication_date>"
-                     "</news:news>") if news else "<lastmod>2026-11-20</lastmod>"
+            extra = (
+                ("<news:news><news:publication_date>2026-11-20T08:00:00Z</news:publication_date></news:news>")
+                if news
+                else "<lastmod>2026-11-20</lastmod>"
+            )
             urls.append(f"<url><loc>{self.server.url(path)}</loc>{extra}</url>")
-        return (f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'{ns}>"
-                f"{''.join(urls)}</urlset>").encode()
+        return (
+            f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'{ns}>"
+            f"{''.join(urls)}</urlset>"
+        ).encode()
 
     # -- routes -----------------------------------------------------------------------------------
 
     def _conditional(self, body: bytes, content_type: str, etag: str) -> Callable[[Request], tuple]:
         def handler(request: Request) -> tuple:
-            if request.headers.get("If-None-Match") == etag or \
-                    request.headers.get("If-Modified-Since") == LAST_MODIFIED:
+            if (
+                request.headers.get("If-None-Match") == etag
+                or request.headers.get("If-Modified-Since") == LAST_MODIFIED
+            ):
                 return 304, {"ETag": etag}, b""
             return 200, {"Content-Type": content_type, "ETag": etag, "Last-Modified": LAST_MODIFIED}, body
+
         return handler
 
     def _count(self, name: str) -> int:
@@ -108,6 +136,7 @@ class NewsSite:
             with self.lock:
                 self.article_times.append(time.monotonic())
             return handler(request)
+
         return timed
 
     def install(self) -> None:
@@ -117,10 +146,12 @@ class NewsSite:
         s.route("/feed.xml", self._conditional(self.feed(), "application/rss+xml", '"feed-v1"'))
         s.route("/sitemap_index.xml", self._conditional(self.sitemap_index(), "application/xml", '"idx-v1"'))
         half = self.sitemap_items[: len(self.sitemap_items) // 2]
-        rest = self.sitemap_items[len(self.sitemap_items) // 2:]
+        rest = self.sitemap_items[len(self.sitemap_items) // 2 :]
         s.route("/sitemap-1.xml", self._conditional(self.sitemap(half), "application/xml", '"sm1-v1"'))
-        s.route("/sitemap-news.xml.gz", self._conditional(gzip.compress(self.sitemap(rest, news=True)),
-                                                          "application/gzip", '"sm2-v1"'))
+        s.route(
+            "/sitemap-news.xml.gz",
+            self._conditional(gzip.compress(self.sitemap(rest, news=True)), "application/gzip", '"sm2-v1"'),
+        )
         for n in range(1, self.articles + 1):
             s.route(f"/news/{n}", self._timed(lambda r, n=n: (200, html, article_html(n))))
         s.route("/private/secret", lambda r: (200, html, article_html(999)))
@@ -170,9 +201,9 @@ retry_backoff = 0.0
 
 [[sources]]
 type = "feed"
-url = "{self.server.url('/feed.xml')}"
+url = "{self.server.url("/feed.xml")}"
 
 [[sources]]
 type = "sitemap"
-url = "{self.server.url('/sitemap_index.xml')}"
+url = "{self.server.url("/sitemap_index.xml")}"
 """

@@ -249,8 +249,11 @@ def test_export_of_a_crawl_folder_reads_records_only(tmp_path: Path, capsys, cap
     with LocalServer() as server:
         for n in (1, 2):
             server.route(f"/a/{n}", lambda r, n=n: (200, {"Content-Type": "text/html"}, article_html(n)))
-        config = Config(fetch=FetchConfig(allow_private=True), crawl=CrawlConfig(out=str(out), delay=0.0),
-                        sources=(SourceConfig(type="urls", urls=(server.url("/a/1"), server.url("/a/2"))),))
+        config = Config(
+            fetch=FetchConfig(allow_private=True),
+            crawl=CrawlConfig(out=str(out), delay=0.0),
+            sources=(SourceConfig(type="urls", urls=(server.url("/a/1"), server.url("/a/2"))),),
+        )
         assert crawl(config).written == 2
         assert crawl(config).written == 0  # a second run: two lines in runs.jsonl
     (out / "2026" / ".stray.json.1234.tmp").write_text("{half")
@@ -274,8 +277,11 @@ def test_every_line_written_validates_against_the_schema(tmp_path: Path, capsys)
     build_warc(warc, pages=3)
     assert main(["extract-warc", str(warc), "-o", str(tmp_path / "w.jsonl"), "--workers", "1"]) == 0
     assert main(["export", str(tmp_path / "w.jsonl"), "-o", str(tmp_path / "e.jsonl")]) == 0
-    lines = [json.loads(line) for name in ("w.jsonl", "e.jsonl")
-             for line in (tmp_path / name).read_text().splitlines()]
+    lines = [
+        json.loads(line)
+        for name in ("w.jsonl", "e.jsonl")
+        for line in (tmp_path / name).read_text().splitlines()
+    ]
     assert len(lines) == 6 and all(line["warc_record_id"] for line in lines)
     for line in lines:
         validator.validate(line)

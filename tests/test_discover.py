@@ -28,25 +28,40 @@ def rss(server: LocalServer, paths: list[str]) -> bytes:
 
 def urlset(server: LocalServer, paths: list[str], *, news: bool = False) -> bytes:
     ns = f" xmlns:news='{NEWS_NS}'" if news else ""
-    extra = ("<news:news><news:publication_date>2026-11-20T08:00:00Z</news:publication_date></news:news>"
-             if news else "")
+    extra = (
+        "<news:news><news:publication_date>2026-11-20T08:00:00Z</news:publication_date></news:news>"
+        if news
+        else ""
+    )
     urls = "".join(f"<url><loc>{server.url(p)}</loc>{extra}</url>" for p in paths)
     return f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'{ns}>{urls}</urlset>".encode()
 
 
 def declared_site(server: LocalServer) -> None:
     """A site that declares its feed on the home page and its sitemap index in robots.txt."""
-    home = (b"<html><head><title>Example News</title>"
-            b"<link rel='alternate' type='application/rss+xml' title='Example News: latest' href='/feed.xml'>"
-            b"<link rel='alternate' type='application/rss+xml' title='Gone' href='/old-feed.xml'>"
-            b"<link rel='stylesheet' href='/style.css'></head><body><a href='/news/1'>One</a></body></html>")
-    index = ("<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-             f"<sitemap><loc>{server.url('/sitemap-news.xml')}</loc></sitemap>"
-             f"<sitemap><loc>{server.url('/sitemap-pages.xml')}</loc></sitemap></sitemapindex>").encode()
+    home = (
+        b"<html><head><title>Example News</title>"
+        b"<link rel='alternate' type='application/rss+xml' title='Example News: latest' href='/feed.xml'>"
+        b"<link rel='alternate' type='application/rss+xml' title='Gone' href='/old-feed.xml'>"
+        b"<link rel='stylesheet' href='/style.css'></head><body><a href='/news/1'>One</a></body></html>"
+    )
+    index = (
+        "<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        f"<sitemap><loc>{server.url('/sitemap-news.xml')}</loc></sitemap>"
+        f"<sitemap><loc>{server.url('/sitemap-pages.xml')}</loc></sitemap></sitemapindex>"
+    ).encode()
     server.route("/", static(home, headers=HTML))
-    server.route("/robots.txt", static(f"User-agent: *\nAllow: /\nSitemap: {server.url('/sitemap_index.xml')}\n"
-                                       .encode(), headers={"Content-Type": "text/plain"}))
-    server.route("/feed.xml", static(rss(server, ["/news/1", "/news/2"]), headers={"Content-Type": "application/rss+xml"}))
+    server.route(
+        "/robots.txt",
+        static(
+            f"User-agent: *\nAllow: /\nSitemap: {server.url('/sitemap_index.xml')}\n".encode(),
+            headers={"Content-Type": "text/plain"},
+        ),
+    )
+    server.route(
+        "/feed.xml",
+        static(rss(server, ["/news/1", "/news/2"]), headers={"Content-Type": "application/rss+xml"}),
+    )
     server.route("/sitemap_index.xml", static(index, headers=XML))
     server.route("/sitemap-news.xml", static(urlset(server, ["/news/2", "/news/3"], news=True), headers=XML))
     server.route("/sitemap-pages.xml", static(urlset(server, ["/about"]), headers=XML))
@@ -56,18 +71,24 @@ def declared_site(server: LocalServer) -> None:
 
 def config_file(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f"[fetch]\nallow_private = true\nretries = 0\n\n[crawl]\ndelay = 0.0\nout = '{tmp_path / 'out'}'\n"
-                    + extra)
+    path.write_text(
+        f"[fetch]\nallow_private = true\nretries = 0\n\n[crawl]\ndelay = 0.0\nout = '{tmp_path / 'out'}'\n"
+        + extra
+    )
     return path
 
 
 def test_declared_feeds_of_a_page() -> None:
-    page = (b"<html><head><base href='https://cdn.example.com/x/'>"
-            b"<link rel='alternate' type='application/atom+xml' href='atom.xml' title=' Atom\n feed '>"
-            b"<link rel='alternate' type='text/html' hreflang='fr' href='/fr/'>"
-            b"<link rel='Alternate feed' type='application/rss+xml; charset=utf-8' href='javascript:alert(1)'>"
-            b"</head></html>")
-    assert declared_feeds(page, "https://example.com/") == [("https://cdn.example.com/x/atom.xml", "Atom feed")]
+    page = (
+        b"<html><head><base href='https://cdn.example.com/x/'>"
+        b"<link rel='alternate' type='application/atom+xml' href='atom.xml' title=' Atom\n feed '>"
+        b"<link rel='alternate' type='text/html' hreflang='fr' href='/fr/'>"
+        b"<link rel='Alternate feed' type='application/rss+xml; charset=utf-8' href='javascript:alert(1)'>"
+        b"</head></html>"
+    )
+    assert declared_feeds(page, "https://example.com/") == [
+        ("https://cdn.example.com/x/atom.xml", "Atom feed")
+    ]
 
 
 def test_discover_prints_checked_sources_as_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +132,9 @@ def test_discover_nothing_found_is_exit_1(tmp_path: Path, capsys) -> None:
         server.route("/", static(b"<html><body>hello</body></html>", headers=HTML))
         assert main(["discover", "-c", str(config_file(tmp_path)), server.url("/"), "not-a-url"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert re.fullmatch(r"scraper: http://127\.0\.0\.1:\d+/: no feed or sitemap found \(\d+ requests\)", err[0])
+    assert re.fullmatch(
+        r"scraper: http://127\.0\.0\.1:\d+/: no feed or sitemap found \(\d+ requests\)", err[0]
+    )
     assert err[1] == "scraper: not-a-url: not an http(s) URL"
     with LocalServer() as server:  # without --allow-private, loopback is refused: the line says why
         server.route("/", static(b"<html><body>hello</body></html>", headers=HTML))
@@ -126,7 +149,10 @@ def test_discover_nothing_found_is_exit_1(tmp_path: Path, capsys) -> None:
 def test_discover_obeys_robots_txt(tmp_path: Path, capsys) -> None:
     with LocalServer() as server:
         declared_site(server)
-        server.route("/robots.txt", static(b"User-agent: *\nDisallow: /feed.xml\n", headers={"Content-Type": "text/plain"}))
+        server.route(
+            "/robots.txt",
+            static(b"User-agent: *\nDisallow: /feed.xml\n", headers={"Content-Type": "text/plain"}),
+        )
         main(["discover", "-c", str(config_file(tmp_path)), server.url("/")])
         assert server.hits("/feed.xml") == 0
     assert "/feed.xml" not in capsys.readouterr().out
@@ -135,11 +161,17 @@ def test_discover_obeys_robots_txt(tmp_path: Path, capsys) -> None:
 def test_site_source_crawls_what_it_discovers_and_caches_it(tmp_path: Path) -> None:
     with LocalServer() as server:
         declared_site(server)
-        config = load_config(config_file(tmp_path, f"\n[[sources]]\ntype = 'site'\nurl = '{server.url('/')}'\n"))
+        config = load_config(
+            config_file(tmp_path, f"\n[[sources]]\ntype = 'site'\nurl = '{server.url('/')}'\n")
+        )
         first = crawl(config)
-        assert first.written == 3 and first.failed_total == 0  # /news/1 and 2 from the feed, 3 from the news sitemap
+        assert (
+            first.written == 3 and first.failed_total == 0
+        )  # /news/1 and 2 from the feed, 3 from the news sitemap
         # discovery checks each source once, then the crawl reads it
-        assert server.hits("/") == 1 and server.hits("/feed.xml") == 2 and server.hits("/sitemap-news.xml") == 2
+        assert (
+            server.hits("/") == 1 and server.hits("/feed.xml") == 2 and server.hits("/sitemap-news.xml") == 2
+        )
         second = crawl(config)
         # the state remembers what was discovered: no discovery requests, only the sources themselves
         assert server.hits("/") == 1 and server.hits("/sitemap_index.xml") == 1
@@ -147,13 +179,19 @@ def test_site_source_crawls_what_it_discovers_and_caches_it(tmp_path: Path) -> N
         assert second.written == 0 and second.new == 0
         state = tmp_path / "out" / ".scraper-state.sqlite"
         with sqlite3.connect(state) as db:
-            (found,) = db.execute("SELECT found FROM discovered WHERE site = ?", (server.url("/"),)).fetchone()
-        assert {f.url for f in Discovery.from_json(found).found} >= {server.url("/feed.xml"),
-                                                                     server.url("/sitemap-news.xml")}
+            (found,) = db.execute(
+                "SELECT found FROM discovered WHERE site = ?", (server.url("/"),)
+            ).fetchone()
+        assert {f.url for f in Discovery.from_json(found).found} >= {
+            server.url("/feed.xml"),
+            server.url("/sitemap-news.xml"),
+        }
         # a week later the site refuses everything: discovery finds nothing, and the earlier finding is used
         with sqlite3.connect(state) as db:
             db.execute("UPDATE discovered SET checked = 0")
-        server.route("/robots.txt", static(b"User-agent: *\nDisallow: /\n", headers={"Content-Type": "text/plain"}))
+        server.route(
+            "/robots.txt", static(b"User-agent: *\nDisallow: /\n", headers={"Content-Type": "text/plain"})
+        )
         third = crawl(config)
     assert server.hits("/") == 1  # robots.txt refused the home page this time
     assert "source_not_found" not in third.failed

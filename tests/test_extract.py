@@ -41,10 +41,17 @@ def test_plain_article_body_and_title() -> None:
 
 
 def test_figure_caption_moves_to_images_and_repeats_collapse() -> None:
-    fig = ('<figure><img src="/a.jpg" alt="The council chamber on Tuesday night.">'
-           '<figcaption>The council chamber on Tuesday night. <span class="credit">Photo: Jane Roe</span>'
-           "</figcaption></figure>")
-    body = paras(PARAS[:2]) + fig + "<p>The council chamber on Tuesday night.</p>" + paras(PARAS[2:] + [PARAS[3]])
+    fig = (
+        '<figure><img src="/a.jpg" alt="The council chamber on Tuesday night.">'
+        '<figcaption>The council chamber on Tuesday night. <span class="credit">Photo: Jane Roe</span>'
+        "</figcaption></figure>"
+    )
+    body = (
+        paras(PARAS[:2])
+        + fig
+        + "<p>The council chamber on Tuesday night.</p>"
+        + paras(PARAS[2:] + [PARAS[3]])
+    )
     art = scraper.extract(page(body), "https://news.example.com/budget")
     assert art.body == "\n\n".join(PARAS)
     assert [(i.url, i.caption, i.credit) for i in art.images] == [
@@ -66,13 +73,17 @@ def test_promo_byline_and_section_label_leave_the_body() -> None:
 
 
 def test_structure_kept_for_markdown() -> None:
-    body = (paras(PARAS[:2]) + "<h2>What happens next</h2>" + paras(PARAS[2:])
-            + "<ul><li>Road repairs start in March across the northern districts.</li>"
-            "<li>The libraries open in 2028 in the two fastest-growing suburbs.</li></ul>"
-            "<blockquote><p>This is a budget for everyone in this city, the mayor told the chamber.</p>"
-            "<footer>Mayor Ana Lima</footer></blockquote>"
-            "<table><tr><th>Item</th><th>Cost</th></tr><tr><td>Road repairs in the northern districts</td>"
-            "<td>4.2 million</td></tr><tr><td>Two new libraries</td><td>11 million</td></tr></table>")
+    body = (
+        paras(PARAS[:2])
+        + "<h2>What happens next</h2>"
+        + paras(PARAS[2:])
+        + "<ul><li>Road repairs start in March across the northern districts.</li>"
+        "<li>The libraries open in 2028 in the two fastest-growing suburbs.</li></ul>"
+        "<blockquote><p>This is a budget for everyone in this city, the mayor told the chamber.</p>"
+        "<footer>Mayor Ana Lima</footer></blockquote>"
+        "<table><tr><th>Item</th><th>Cost</th></tr><tr><td>Road repairs in the northern districts</td>"
+        "<td>4.2 million</td></tr><tr><td>Two new libraries</td><td>11 million</td></tr></table>"
+    )
     art = scraper.extract(page(body), "https://news.example.com/budget")
     assert "\n\nWhat happens next\n\n" in art.body
     md = render(art, "markdown")
@@ -114,4 +125,6 @@ def test_site_body_selector_chooses_the_article() -> None:
     art = scraper.extract(page(body), "https://news.example.com/budget", config=cfg)
     assert art.body == "\n\n".join(PARAS[:3])
     unmatched = scraper.Config().replace(sites={"example.com": SiteRules(body_selector="div.nowhere")})
-    assert "committee" in scraper.extract(page(body), "https://news.example.com/budget", config=unmatched).body
+    assert (
+        "committee" in scraper.extract(page(body), "https://news.example.com/budget", config=unmatched).body
+    )

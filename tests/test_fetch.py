@@ -41,7 +41,9 @@ def make(waits: list[float], **options) -> Fetcher:
 
 
 def test_page_fields(mocked, waits):
-    mocked.get(URL, body=BODY, headers={**HTML, "ETag": '"abc"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT"})
+    mocked.get(
+        URL, body=BODY, headers={**HTML, "ETag": '"abc"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT"}
+    )
     page = make(waits).fetch(URL)
     assert isinstance(page, Page)
     assert (page.url, page.final_url, page.status) == (URL, URL, 200)
@@ -201,7 +203,9 @@ def test_size_cap_without_content_length(mocked, waits):
 
 
 def test_size_cap_counts_decompressed_bytes(mocked, waits):
-    mocked.get(URL, body=gzip.compress(b"<html>" + b" " * 200_000), headers={**HTML, "Content-Encoding": "gzip"})
+    mocked.get(
+        URL, body=gzip.compress(b"<html>" + b" " * 200_000), headers={**HTML, "Content-Encoding": "gzip"}
+    )
     with pytest.raises(TooLargeError):
         make(waits, max_bytes=100_000).fetch(URL)
 
@@ -270,16 +274,23 @@ def test_charset_from_bom(mocked, waits):
 
 
 def test_charset_detected_windows_1252(mocked, waits):
-    text = "<p>Le café était très animé ; déjà plein à midi, la foule s’y pressait. « C’est la fête ».</p>" * 4
-    mocked.get(URL, body=f"<html><body>{text}</body></html>".encode("cp1252"), headers={"Content-Type": "text/html"})
+    text = (
+        "<p>Le café était très animé ; déjà plein à midi, la foule s’y pressait. « C’est la fête ».</p>" * 4
+    )
+    mocked.get(
+        URL, body=f"<html><body>{text}</body></html>".encode("cp1252"), headers={"Content-Type": "text/html"}
+    )
     page = make(waits).fetch(URL)
     assert page.encoding == "cp1252" and "déjà plein à midi" in page.text and "s’y" in page.text
 
 
 def test_charset_detected_shift_jis(mocked, waits):
     text = "日本語のニュース記事です。東京で新しい技術の発表がありました。多くの人々が参加しました。" * 3
-    mocked.get(URL, body=f"<html><body><p>{text}</p></body></html>".encode("shift_jis"),
-               headers={"Content-Type": "text/html"})
+    mocked.get(
+        URL,
+        body=f"<html><body><p>{text}</p></body></html>".encode("shift_jis"),
+        headers={"Content-Type": "text/html"},
+    )
     page = make(waits).fetch(URL)
     assert page.encoding in ("cp932", "shift_jis") and text in page.text
 
@@ -312,8 +323,9 @@ def test_redirect_loop_detected(mocked, waits):
     assert len(mocked.calls) == 2
 
 
-@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://example.com/x", "data:text/html,hi",
-                                    "gopher://example.com/"])
+@pytest.mark.parametrize(
+    "target", ["file:///etc/passwd", "ftp://example.com/x", "data:text/html,hi", "gopher://example.com/"]
+)
 def test_redirect_to_other_scheme_blocked(mocked, waits, target):
     mocked.get(URL, status=302, headers={"Location": target})
     with pytest.raises(BlockedError, match="refused URL scheme"):
@@ -321,9 +333,17 @@ def test_redirect_to_other_scheme_blocked(mocked, waits, target):
     assert len(mocked.calls) == 1
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1/admin", "http://[::ffff:127.0.0.1]/", "http://2130706433/",
-                                    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
-                                    "http://localhost:8080/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1/admin",
+        "http://[::ffff:127.0.0.1]/",
+        "http://2130706433/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://localhost:8080/",
+    ],
+)
 def test_redirect_hop_to_forbidden_address_blocked(mocked, waits, target):
     mocked.get(URL, status=302, headers={"Location": target})
     with pytest.raises(BlockedError):
@@ -357,7 +377,9 @@ def test_unconditional_request_sends_no_validators(mocked, waits):
 
 
 def test_redact_url():
-    assert redact_url("https://user:s3cret@example.com:8080/p?q=1#f") == "https://***@example.com:8080/p?q=1#f"
+    assert (
+        redact_url("https://user:s3cret@example.com:8080/p?q=1#f") == "https://***@example.com:8080/p?q=1#f"
+    )
     assert redact_url("https://example.com/a@b") == "https://example.com/a@b"
     assert redact_url("http://u:pw@[bad/") == "http://***@[bad/"
 
@@ -374,7 +396,9 @@ def test_credentials_redacted_from_errors_and_logs(mocked, waits, caplog):
 
 
 def test_credentials_redacted_on_redirect_errors(mocked, waits):
-    mocked.get("https://user:s3cret@example.com/x", status=302, headers={"Location": "http://u:pw@127.0.0.1/"})
+    mocked.get(
+        "https://user:s3cret@example.com/x", status=302, headers={"Location": "http://u:pw@127.0.0.1/"}
+    )
     with pytest.raises(BlockedError) as info:
         make(waits).fetch("https://user:s3cret@example.com/x")
     assert "s3cret" not in str(info.value) and ":pw@" not in str(info.value)

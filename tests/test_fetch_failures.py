@@ -30,8 +30,14 @@ PAGE = b"<!doctype html><html><body><p>ok</p></body></html>"
 
 
 def local(**options) -> Fetcher:
-    options = {"allow_private": True, "retries": 0, "connect_timeout": 2.0, "read_timeout": 2.0,
-               "total_timeout": 5.0, **options}
+    options = {
+        "allow_private": True,
+        "retries": 0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "total_timeout": 5.0,
+        **options,
+    }
     return Fetcher(FetchConfig(**options), sleep=lambda s: None)
 
 
@@ -56,7 +62,12 @@ def test_the_kinds_are_classes_with_retry_policy_declared() -> None:
     assert not DNSError.retryable and not TLSError.retryable and not RobotsRefusal.retryable
     assert FetchError.retry_after is None
     assert {cls.kind for cls in (DNSError, ConnectError, FetchTimeout, TLSError, RobotsRefusal)} == {
-        "dns", "connect", "timeout", "tls", "robots"}
+        "dns",
+        "connect",
+        "timeout",
+        "tls",
+        "robots",
+    }
     assert HTTPStatusError("HTTP 503", status=503).kind == "http_503"
 
 
@@ -64,8 +75,10 @@ def test_unresolvable_host_is_a_dns_error(server) -> None:
     def resolver(host, port):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    with Fetcher(FetchConfig(retries=2), resolver=resolver, sleep=pytest.fail) as fetcher, \
-            pytest.raises(DNSError, match="cannot resolve host nowhere.test"):
+    with (
+        Fetcher(FetchConfig(retries=2), resolver=resolver, sleep=pytest.fail) as fetcher,
+        pytest.raises(DNSError, match="cannot resolve host nowhere.test"),
+    ):
         fetcher.fetch("http://nowhere.test/a")
 
 
@@ -92,8 +105,10 @@ def test_slow_body_is_a_timeout(server) -> None:
 class TricklingHeaders:
     """A raw server on 127.0.0.1 sending its status line and headers one byte every ``gap`` seconds."""
 
-    RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"p" * 200 + b"\r\n"
-                b"Content-Length: 51\r\n\r\n" + PAGE)
+    RESPONSE = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"p" * 200 + b"\r\n"
+        b"Content-Length: 51\r\n\r\n" + PAGE
+    )
 
     def __init__(self, gap: float = 0.05) -> None:
         self.gap = gap
@@ -118,7 +133,7 @@ class TricklingHeaders:
                 if self.stop.is_set():
                     return
                 try:
-                    conn.sendall(self.RESPONSE[i:i + 1])
+                    conn.sendall(self.RESPONSE[i : i + 1])
                 except OSError:
                     return  # the client gave up, as it should
                 time.sleep(self.gap)
@@ -165,8 +180,9 @@ def _config(tmp_path: Path, text: str) -> str:
 
 def test_retried_failure_gives_one_stderr_line_naming_the_cause(server, tmp_path, capsys) -> None:
     server.route("/busy", static(b"busy", status=503))
-    config = _config(tmp_path, "[fetch]\nallow_private = true\nretries = 2\nbackoff_base = 0.01\n"
-                               "backoff_max = 0.02\n")
+    config = _config(
+        tmp_path, "[fetch]\nallow_private = true\nretries = 2\nbackoff_base = 0.01\nbackoff_max = 0.02\n"
+    )
     assert main(["extract", server.url("/busy"), "-c", config]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1, lines

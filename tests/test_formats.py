@@ -12,7 +12,8 @@ import pytest
 
 from scraper import extract
 from scraper.config import _CHOICES
-from scraper.formats import CSV_COLUMNS, FORMATS, ArticleStream, csv_row, markdown, render
+from scraper.documents import markdown
+from scraper.formats import CSV_COLUMNS, FORMATS, ArticleStream, csv_row, render
 from scraper.record import Article
 
 STORM = """<html lang='en'><head><title>Storm report</title><meta name="author" content="Jane Roe">
@@ -66,8 +67,10 @@ def test_html_is_the_clean_article_structure(storm: Article) -> None:
     assert doc.get("lang") == "en" and doc.findtext(".//title") == "Storm report"
     assert art.findtext("h1") == "Storm report"
     assert [h.text for h in art.findall("h2")] == ["What happens next"]
-    assert [li.text for li in art.findall("ul/li")] == ["Move cars to higher ground before the evening.",
-                                                        "Keep a radio tuned to local emergency broadcasts."]
+    assert [li.text for li in art.findall("ul/li")] == [
+        "Move cars to higher ground before the evening.",
+        "Keep a radio tuned to local emergency broadcasts.",
+    ]
     assert art.findtext("blockquote/p").startswith("We have never seen the river")
     assert [th.text for th in art.findall("table/tr/th")] == ["Town", "River height"]
     assert [td.text for td in art.findall("table/tr/td")] == ["Northam", "4.2 m", "Southby", "3.9 m"]
@@ -82,7 +85,11 @@ def test_html_is_the_clean_article_structure(storm: Article) -> None:
 
 def test_markdown_images_only_when_asked(storm: Article) -> None:
     plain = markdown(storm)
-    assert "![" not in plain and "## What happens next" in plain and "| Town | River height |\n|---|---|" in plain
+    assert (
+        "![" not in plain
+        and "## What happens next" in plain
+        and "| Town | River height |\n|---|---|" in plain
+    )
     with_images = markdown(storm, images=True)
     figure = f"![The river at Northam on Saturday morning]({IMAGE})\n*The river at Northam on Saturday morning (Jane Roe)*"
     assert with_images.count(figure) == 1  # where it stood in the article, between two of its paragraphs
@@ -95,8 +102,14 @@ def _with_structure(storm: Article) -> Article:
     text = "Emergency crews worked through the night as rivers rose across the valley."
     start = text.index("rivers rose")
     blocks = (
-        ("p", text, ((start, start + len("rivers rose"), "https://news.example.com/rivers"),
-                     (0, 9, "javascript:alert(1)"))),
+        (
+            "p",
+            text,
+            (
+                (start, start + len("rivers rose"), "https://news.example.com/rivers"),
+                (0, 9, "javascript:alert(1)"),
+            ),
+        ),
         ("figure", IMAGE),
         ("li", "A list item with no links."),
     )
@@ -106,15 +119,20 @@ def _with_structure(storm: Article) -> Article:
 def test_links_and_images_in_place_when_the_record_has_them(storm: Article) -> None:
     article = _with_structure(storm)
     md = markdown(article, links=True, images=True)
-    assert md.splitlines()[2] == ("Emergency crews worked through the night as "
-                                  "[rivers rose](https://news.example.com/rivers) across the valley.")
+    assert md.splitlines()[2] == (
+        "Emergency crews worked through the night as "
+        "[rivers rose](https://news.example.com/rivers) across the valley."
+    )
     assert md.splitlines()[4].startswith(f"![The river at Northam on Saturday morning]({IMAGE})")
     assert "javascript" not in md  # unsafe schemes stay plain text
     assert "rivers rose](" not in markdown(article)  # --links off: plain text
-    art = lxml.html.fragment_fromstring(render(article, "html", links=True, images=True).split("<body>")[1]
-                                        .split("</body>")[0])
+    art = lxml.html.fragment_fromstring(
+        render(article, "html", links=True, images=True).split("<body>")[1].split("</body>")[0]
+    )
     paragraph, figure = art.find("p"), art.find("figure")
-    assert [(a.text, a.get("href")) for a in paragraph.findall("a")] == [("rivers rose", "https://news.example.com/rivers")]
+    assert [(a.text, a.get("href")) for a in paragraph.findall("a")] == [
+        ("rivers rose", "https://news.example.com/rivers")
+    ]
     assert paragraph.getnext() is figure  # the figure where the block stood, not after the headline
     assert art.find("h1").getnext() is paragraph
 
@@ -129,7 +147,10 @@ def test_several_articles_kept_apart(storm: Article) -> None:
         stream.write(other, source="b.html")
         stream.close()
         outputs[fmt] = out.getvalue()
-    assert [json.loads(line)["title"] for line in outputs["json"].splitlines()] == ["Storm report", "Second story"]
+    assert [json.loads(line)["title"] for line in outputs["json"].splitlines()] == [
+        "Storm report",
+        "Second story",
+    ]
     assert outputs["text"].startswith("==> a.html <==\nStorm report\n\n")
     assert "\n\n==> b.html <==\nSecond story\n\n" in outputs["text"]
     assert outputs["markdown"].count("\n---\n") == 1

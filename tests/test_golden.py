@@ -83,15 +83,13 @@ SBS_CAPTIONS = [
 ]
 
 # Pages the extractor cannot extract at all today: every test of the page is a strict xfail.
-KNOWN_EXTRACT_FAILURES: dict[str, str] = {
-}
+KNOWN_EXTRACT_FAILURES: dict[str, str] = {}
 
 
 # (page, check, item) -> the defect that makes this one must-assertion fail today.
 # check is one of: contain, not_contain, field, caption, caption_not_in_body, sbs; item is the sentence,
 # snippet, caption or field name (for sbs: "<test>/<site-rules-on|off>").
-KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-}
+KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
 
 # Fields of the record that legitimately differ from run to run.
 VOLATILE = ("fetched_at",)
@@ -235,7 +233,9 @@ def test_must_file_is_well_formed(name: str) -> None:
     assert set(must["fields"]) == {"section", "title", "language", "published", "authors"}
 
 
-@pytest.mark.skipif(not SEED.parent.parent.is_dir(), reason="../shared is not checked out beside the repository")
+@pytest.mark.skipif(
+    not SEED.parent.parent.is_dir(), reason="../shared is not checked out beside the repository"
+)
 def test_sbs_paragraphs_come_from_the_seed() -> None:
     """The hand-written SBS expectation is the seed's article text, in the seed's order."""
     seed_lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -263,7 +263,9 @@ def test_golden_record(name: str, update_golden: bool) -> None:
     if update_golden:
         path.write_text(_golden_text(record), encoding="utf-8")
     if not path.exists():
-        pytest.fail(f"{path.relative_to(REPO_ROOT)} is missing: run `pytest tests/test_golden.py --update-golden`")
+        pytest.fail(
+            f"{path.relative_to(REPO_ROOT)} is missing: run `pytest tests/test_golden.py --update-golden`"
+        )
     golden = json.loads(path.read_text(encoding="utf-8"))
     assert _comparable(record) == _comparable(golden), (
         f"{name}: extractor output differs from {path.name}; if the change is intended, run "

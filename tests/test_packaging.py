@@ -28,9 +28,22 @@ def test_wheel_builds_without_deprecation_warnings(tmp_path: Path) -> None:
         shutil.copy(REPO_ROOT / name, tree / name)
     shutil.copytree(REPO_ROOT / "scraper", tree / "scraper", ignore=shutil.ignore_patterns("__pycache__"))
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w",
-         str(tmp_path / "dist"), str(tree)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(tmp_path / "dist"),
+            str(tree),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output

@@ -25,10 +25,20 @@ def depth(root) -> int:  # noqa: ANN001 - an lxml element
     return max(sum(1 for _ in el.iterancestors()) for el in root.iter())
 
 
-@pytest.mark.parametrize(("label", "codec"), [
-    ("utf-8", "utf-8"), ("UTF8", "utf-8"), ("latin1", "cp1252"), ("iso-8859-1", "cp1252"), ("gbk", "gb18030"),
-    ("x-foobar", None), ("", None), (None, None), ('"shift_jis"', "cp932"),
-])
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("utf-8", "utf-8"),
+        ("UTF8", "utf-8"),
+        ("latin1", "cp1252"),
+        ("iso-8859-1", "cp1252"),
+        ("gbk", "gb18030"),
+        ("x-foobar", None),
+        ("", None),
+        (None, None),
+        ('"shift_jis"', "cp932"),
+    ],
+)
 def test_lookup_charset(label: str | None, codec: str | None) -> None:
     assert lookup_charset(label) == codec
 
@@ -45,10 +55,14 @@ def test_mixed_utf8_and_cp1252_keeps_both() -> None:
     assert "été café ’ 日本" in text
 
 
-@pytest.mark.parametrize("data", [
-    b'<meta charset="x-foobar"><p>plain</p>', b'<?xml version="1.0" encoding="nonsense"?><p>plain</p>',
-    b'<meta charset="utf-16"><p>plain</p>',
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<meta charset="x-foobar"><p>plain</p>',
+        b'<?xml version="1.0" encoding="nonsense"?><p>plain</p>',
+        b'<meta charset="utf-16"><p>plain</p>',
+    ],
+)
 def test_unknown_or_impossible_charset_names_never_raise(data: bytes) -> None:
     text, _ = decode_html(data)
     assert "<p>plain</p>" in text
@@ -66,13 +80,16 @@ def test_bom_wins() -> None:
     assert decode_html(b"\xef\xbb\xbf<p>\xc3\xbc</p>", http_charset="latin-1") == ("<p>ü</p>", "utf-8")
 
 
-@pytest.mark.parametrize(("data", "kind"), [
-    (gzip.compress(b"<html><body><p>x</p></body></html>"), "gzip"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
-    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3", "PDF"),
-    (bytes(range(256)) * 40, "binary"),
-    ("<p>x</p>".encode("utf-16-le") * 100, "binary"),
-])
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (gzip.compress(b"<html><body><p>x</p></body></html>"), "gzip"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3", "PDF"),
+        (bytes(range(256)) * 40, "binary"),
+        ("<p>x</p>".encode("utf-16-le") * 100, "binary"),
+    ],
+)
 def test_binary_input_is_not_html(data: bytes, kind: str) -> None:
     with pytest.raises(ExtractionError, match=f"not HTML: the page is {kind}"):
         parse_html(data)
@@ -98,7 +115,9 @@ def test_empty_input() -> None:
 
 @pytest.mark.parametrize("levels", [10, MAX_DEPTH + 1, 300, 5_000, 100_000])
 def test_deep_nesting_is_flattened_without_losing_text(levels: int) -> None:
-    html = "<html><body>" + "<div>" * levels + "<p>first</p><p>second</p>" + "</div>" * levels + "</body></html>"
+    html = (
+        "<html><body>" + "<div>" * levels + "<p>first</p><p>second</p>" + "</div>" * levels + "</body></html>"
+    )
     root = parse_html(html)
     assert depth(root) <= MAX_DEPTH
     paragraphs = [p.text_content() for p in root.iter("p")]
@@ -138,13 +157,16 @@ def test_scrub_text() -> None:
     assert scrub_text("lone \ud800 surrogate") == "lone \ufffd surrogate"
 
 
-@pytest.mark.parametrize(("url", "clean"), [
-    ("https://user:pass@example.com/a", "https://example.com/a"),
-    ("https://user@example.com:8080/a?b=c#d", "https://example.com:8080/a?b=c#d"),
-    ("https://example.com/a@b", "https://example.com/a@b"),
-    ("https://a:b@[::1/x", "https://[::1/x"),  # unparseable: the userinfo still goes
-    ("https://exa\x1bmple.com/", "https://example.com/"),
-])
+@pytest.mark.parametrize(
+    ("url", "clean"),
+    [
+        ("https://user:pass@example.com/a", "https://example.com/a"),
+        ("https://user@example.com:8080/a?b=c#d", "https://example.com:8080/a?b=c#d"),
+        ("https://example.com/a@b", "https://example.com/a@b"),
+        ("https://a:b@[::1/x", "https://[::1/x"),  # unparseable: the userinfo still goes
+        ("https://exa\x1bmple.com/", "https://example.com/"),
+    ],
+)
 def test_scrub_url(url: str, clean: str) -> None:
     assert scrub_url(url) == clean
 
@@ -158,7 +180,11 @@ def test_scrub_record_walks_nested_dataclasses() -> None:
         tags: tuple[str, ...]
         count: int = 0
 
-    rec = Rec("https://u:p@e.com/", "t\x1b[1mi", (Image("http://a:b@c.com/i.jpg", "cap\x07", None),), ("x\x00y",))
-    assert scrub_record(rec) == Rec("https://e.com/", "ti", (Image("http://c.com/i.jpg", "cap", None),), ("xy",))
+    rec = Rec(
+        "https://u:p@e.com/", "t\x1b[1mi", (Image("http://a:b@c.com/i.jpg", "cap\x07", None),), ("x\x00y",)
+    )
+    assert scrub_record(rec) == Rec(
+        "https://e.com/", "ti", (Image("http://c.com/i.jpg", "cap", None),), ("xy",)
+    )
     clean = Rec(None, "fine", (), ())
     assert scrub_record(clean) is clean

@@ -31,17 +31,27 @@ def test_source_types_are_the_configs() -> None:
 
 
 def test_read_source_reads_each_type() -> None:
-    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
-            b"<item><link>https://e.com/a</link></item></channel></rss>")
-    sitemap = (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-               b"<url><loc>https://e.com/b</loc></url></urlset>")
+    feed = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><link>https://e.com/a</link></item></channel></rss>"
+    )
+    sitemap = (
+        b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        b"<url><loc>https://e.com/b</loc></url></urlset>"
+    )
     page = b"<html><body><a href='/news/c'>c</a><a href='mailto:x@e.com'>m</a></body></html>"
     urls = b"# a list\nhttps://e.com/d\n\nhttps://e.com/e\n"
     assert [link.url for link in read_source("feed", feed, "https://e.com/rss").links] == ["https://e.com/a"]
-    assert [link.url for link in read_source("sitemap", sitemap, "https://e.com/s.xml").links] == ["https://e.com/b"]
-    assert [link.url for link in read_source("page", page, "https://e.com/").links] == ["https://e.com/news/c"]
+    assert [link.url for link in read_source("sitemap", sitemap, "https://e.com/s.xml").links] == [
+        "https://e.com/b"
+    ]
+    assert [link.url for link in read_source("page", page, "https://e.com/").links] == [
+        "https://e.com/news/c"
+    ]
     assert [link.url for link in read_source("urls", urls, "https://e.com/l.txt").links] == [
-        "https://e.com/d", "https://e.com/e"]
+        "https://e.com/d",
+        "https://e.com/e",
+    ]
     with pytest.raises(ValueError):
         read_source("site", b"", "https://e.com/")
 
@@ -51,4 +61,6 @@ def test_one_test_of_an_http_url() -> None:
     from scraper.urls import is_http_url
 
     assert is_url is is_http_url
-    assert is_http_url("HTTPS://e.com") and not is_http_url("file:///etc/passwd") and not is_http_url("a.html")
+    assert (
+        is_http_url("HTTPS://e.com") and not is_http_url("file:///etc/passwd") and not is_http_url("a.html")
+    )

@@ -95,7 +95,11 @@ def test_oversized_robots_disallows(mocked):
 
 
 def test_redirected_robots_followed(mocked):
-    mocked.get("https://example.com/robots.txt", status=301, headers={"Location": "https://www.example.com/robots.txt"})
+    mocked.get(
+        "https://example.com/robots.txt",
+        status=301,
+        headers={"Location": "https://www.example.com/robots.txt"},
+    )
     mocked.get("https://www.example.com/robots.txt", body=ROBOTS, content_type="text/plain")
     assert not cache().allowed("https://example.com/private/x")
 

@@ -61,8 +61,15 @@ def test_the_record_keys_are_the_schemas_keys_in_order() -> None:
     assert DATASET_SCHEMA.names == names + list(EXTRA_FIELDS)
     assert list(record_schema()["properties"]) == DATASET_SCHEMA.names
     assert names[0] == "schema_version" and "blocks" not in names
-    article = Article.from_dict({"id": "0" * 32, "body": "x", "word_count": 1, "content_hash": "0" * 64,
-                                 **{n: None for n in names if n not in ("id", "body", "word_count", "content_hash")}})
+    article = Article.from_dict(
+        {
+            "id": "0" * 32,
+            "body": "x",
+            "word_count": 1,
+            "content_hash": "0" * 64,
+            **{n: None for n in names if n not in ("id", "body", "word_count", "content_hash")},
+        }
+    )
     assert list(article.to_dict()) == names
 
 
@@ -74,8 +81,12 @@ def _json_kind(schema: dict[str, Any]) -> tuple[str, bool]:
     return next(t for t in types if t != "null"), "null" in types
 
 
-_ARROW_KIND = {"string": pa.types.is_string, "integer": pa.types.is_integer, "array": pa.types.is_list,
-               "object": pa.types.is_struct}
+_ARROW_KIND = {
+    "string": pa.types.is_string,
+    "integer": pa.types.is_integer,
+    "array": pa.types.is_list,
+    "object": pa.types.is_struct,
+}
 
 
 def test_json_and_arrow_schemas_agree_field_for_field_and_type_for_type() -> None:

@@ -79,7 +79,10 @@ def test_sitemap_urlset_lastmod_and_news_dates() -> None:
 
 def test_sitemap_index_and_gzip() -> None:
     doc = parse_sitemap(gzip.compress(INDEX), "https://news.example/index.xml.gz")
-    assert [s.url for s in doc.sitemaps] == ["https://news.example/sm-1.xml", "https://news.example/sm-old.xml.gz"]
+    assert [s.url for s in doc.sitemaps] == [
+        "https://news.example/sm-1.xml",
+        "https://news.example/sm-old.xml.gz",
+    ]
     fresh = select_links(doc.sitemaps, SourceConfig(max_age_days=30), now=NOW)
     assert [s.url for s in fresh] == ["https://news.example/sm-1.xml"]
 
@@ -107,7 +110,10 @@ def test_page_links_resolved_without_fragments() -> None:
     <a href="mailto:x@y">m</a> <a href="javascript:void(0)">j</a> <a href="https://other.example/z">z</a>
     </body></html>"""
     assert parse_page_links(html, "https://news.example/") == [
-        "https://news.example/section/story-1", "https://news.example/story-2?x=1", "https://other.example/z"]
+        "https://news.example/section/story-1",
+        "https://news.example/story-2?x=1",
+        "https://other.example/z",
+    ]
 
 
 def test_url_list() -> None:
@@ -115,12 +121,19 @@ def test_url_list() -> None:
 
 
 def test_select_links_include_exclude_age_same_host() -> None:
-    links = [Link("https://news.example/2026/a"), Link("https://news.example/video/b"),
-             Link("https://news.example/2026/c", NOW.replace(year=2020)), Link("https://ads.example/2026/d"),
-             Link("https://news.example/2026/a"), Link("ftp://news.example/2026/e")]
+    links = [
+        Link("https://news.example/2026/a"),
+        Link("https://news.example/video/b"),
+        Link("https://news.example/2026/c", NOW.replace(year=2020)),
+        Link("https://ads.example/2026/d"),
+        Link("https://news.example/2026/a"),
+        Link("ftp://news.example/2026/e"),
+    ]
     source = SourceConfig(include=(r"/2026/",), exclude=(r"/video/",), max_age_days=7)
     assert [x.url for x in select_links(links, source, now=NOW)] == [
-        "https://news.example/2026/a", "https://ads.example/2026/d"]
+        "https://news.example/2026/a",
+        "https://ads.example/2026/d",
+    ]
     page = SourceConfig(type="page", url="https://news.example/")
     kept = select_links(links, page, source_url="https://news.example/", same_host=True, now=NOW)
     assert "https://ads.example/2026/d" not in [x.url for x in kept] and len(kept) == 3

@@ -33,7 +33,9 @@ def test_wal_and_reopen(tmp_path: Path) -> None:
 
 def test_discovered_returns_only_new(state: CrawlState) -> None:
     assert state.discovered("f", [("a", "u/a"), ("b", "u/b")], etag=None, last_modified="d") == [
-        ("a", "u/a"), ("b", "u/b")]
+        ("a", "u/a"),
+        ("b", "u/b"),
+    ]
     assert state.discovered("f", [("b", "u/b"), ("c", "u/c")], etag=None, last_modified="d") == [("c", "u/c")]
     assert state.known(["a", "c", "z"]) == {"a", "c"}
     assert [r.key for r in state.due()] == ["c", "b", "a"] or {r.key for r in state.due()} == {"a", "b", "c"}
@@ -66,7 +68,9 @@ def test_duplicate_content_lookup(state: CrawlState) -> None:
 
 
 def test_sitemap_children_saved_with_the_index_validators(state: CrawlState) -> None:
-    state.discovered("idx", [], etag='"v1"', last_modified=None, children=[("c1", "2026-11-20"), ("c2", None)])
+    state.discovered(
+        "idx", [], etag='"v1"', last_modified=None, children=[("c1", "2026-11-20"), ("c2", None)]
+    )
     assert state.validators("idx") == ('"v1"', None)
     assert state.sitemap_children("idx") == [("c1", "2026-11-20"), ("c2", None)]
     state.discovered("idx", [], etag='"v2"', last_modified=None, children=[("c3", None)])

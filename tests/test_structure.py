@@ -15,7 +15,6 @@ MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
 
-
 def _modules() -> dict[str, Path]:
     """Dotted module name -> source file, for every module of the package."""
     out = {}
@@ -153,7 +152,9 @@ def test_no_import_cycle() -> None:
 
 def test_no_module_or_function_over_the_limits() -> None:
     found = oversize()
-    assert not found, f"over {MAX_MODULE_LINES} lines a module or {MAX_FUNCTION_LINES} a function: {found}; split it"
+    assert not found, (
+        f"over {MAX_MODULE_LINES} lines a module or {MAX_FUNCTION_LINES} a function: {found}; split it"
+    )
 
 
 def test_the_checks_see_what_they_should() -> None:
@@ -162,5 +163,7 @@ def test_the_checks_see_what_they_should() -> None:
     assert "scraper.inputs" in graph["scraper"]  # inside a function
     assert "scraper.record" not in graph["scraper"]  # only under TYPE_CHECKING there
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
-    tree = ast.parse("class C:\n    def f(self):\n        def g():\n            pass\n" + "        x = 1\n" * 70)
+    tree = ast.parse(
+        "class C:\n    def f(self):\n        def g():\n            pass\n" + "        x = 1\n" * 70
+    )
     assert dict(_functions(tree)) == {"C.f": 73, "C.f.g": 2}

@@ -17,10 +17,24 @@ from scraper.write import append_csv, append_jsonl, atomic_write_bytes, record_j
 def article(n: int = 0, **changes: object) -> Article:
     body = f"First paragraph {n}.\n\nSecond paragraph."
     values: dict[str, object] = dict(
-        id=make_id(f"https://example.com/{n}"), url=f"https://example.com/{n}", final_url=None, canonical_url=None,
-        title="Title", description=None, authors=("Ann Lee",), published="2024-01-02", modified=None,
-        section=None, tags=(), language="en", site_name=None, images=(Image("https://e.com/i.jpg", "Cap", None),),
-        body=body, word_count=len(body.split()), content_hash="0" * 64, fetched_at=None,
+        id=make_id(f"https://example.com/{n}"),
+        url=f"https://example.com/{n}",
+        final_url=None,
+        canonical_url=None,
+        title="Title",
+        description=None,
+        authors=("Ann Lee",),
+        published="2024-01-02",
+        modified=None,
+        section=None,
+        tags=(),
+        language="en",
+        site_name=None,
+        images=(Image("https://e.com/i.jpg", "Cap", None),),
+        body=body,
+        word_count=len(body.split()),
+        content_hash="0" * 64,
+        fetched_at=None,
         extractor={"name": "scraper", "version": "0"},
         blocks=(("p", f"First paragraph {n}."), ("li", "one"), ("li", "two"), ("quote", "Said.")),
     )
@@ -83,7 +97,9 @@ def test_append_jsonl_appends_whole_lines(tmp_path: Path) -> None:
     assert ids == [article(n).id for n in range(3)]
 
 
-def test_append_jsonl_cuts_a_partial_line_left_by_a_crash(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_append_jsonl_cuts_a_partial_line_left_by_a_crash(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "all.jsonl"
     append_jsonl([article(0)], path)
     with path.open("ab") as fh:
@@ -98,7 +114,9 @@ def test_append_jsonl_file_of_only_a_partial_line(tmp_path: Path) -> None:
     path = tmp_path / "all.jsonl"
     path.write_bytes(b"x" * 10_000)
     append_jsonl([article(0)], path)
-    assert [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()] == [article(0).id]
+    assert [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()] == [
+        article(0).id
+    ]
 
 
 def test_append_jsonl_to_a_folder_is_an_output_error(tmp_path: Path) -> None:

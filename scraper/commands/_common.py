@@ -14,8 +14,15 @@ if TYPE_CHECKING:
     from ..config import Config
 
 __all__ = [
-    "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_USAGE", "EXIT_LOCKED", "EXIT_INTERRUPTED", "printable",
-    "progress_logging", "config_path", "resolve_config",
+    "EXIT_OK",
+    "EXIT_SOME_FAILED",
+    "EXIT_USAGE",
+    "EXIT_LOCKED",
+    "EXIT_INTERRUPTED",
+    "printable",
+    "progress_logging",
+    "config_path",
+    "resolve_config",
 ]
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75

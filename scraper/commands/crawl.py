@@ -25,10 +25,13 @@ if TYPE_CHECKING:
     from ..crawl import RunSummary
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str,
-               parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_parser(
+    sub: argparse._SubParsersAction, name: str, parents: list[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        name, parents=parents, help="crawl the configured sources once (for cron)",
+        name,
+        parents=parents,
+        help="crawl the configured sources once (for cron)",
         description="Fetch the new articles of the [[sources]] in the config and write them to OUT. "
         "Safe to run from cron: an overlapping run exits with code 75; a killed run loses nothing.",
     )
@@ -128,7 +131,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if summary.error:
         return EXIT_SOME_FAILED
     if summary.failure_share > config.crawl.max_failure_share:
-        logging.getLogger(__name__).error("%.0f%% of pages failed (crawl.max_failure_share %.0f%%)",
-                                          summary.failure_share * 100, config.crawl.max_failure_share * 100)
+        logging.getLogger(__name__).error(
+            "%.0f%% of pages failed (crawl.max_failure_share %.0f%%)",
+            summary.failure_share * 100,
+            config.crawl.max_failure_share * 100,
+        )
         return EXIT_SOME_FAILED
     return EXIT_OK

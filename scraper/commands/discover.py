@@ -15,10 +15,13 @@ if TYPE_CHECKING:
     from ..fetch import Page
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str,
-               parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_parser(
+    sub: argparse._SubParsersAction, name: str, parents: list[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        name, parents=parents, help="find a site's feeds and sitemaps, print [[sources]] for config.toml",
+        name,
+        parents=parents,
+        help="find a site's feeds and sitemaps, print [[sources]] for config.toml",
         description="Find the feeds a site's page declares, the sitemaps of its robots.txt (else at common "
         "paths), and news sitemaps in sitemap indexes; check that each answers and parses; print the "
         "ones worth crawling as [[sources]] entries, the others commented out. robots.txt is obeyed "
@@ -59,11 +62,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
                 print(f"scraper: {printable(url)}: not an http(s) URL", file=sys.stderr)
                 failures += 1
                 continue
-            found = discover_site(url, fetch=fetch, robots=robots, pause=pause, max_bytes=config.fetch.max_bytes)
+            found = discover_site(
+                url, fetch=fetch, robots=robots, pause=pause, max_bytes=config.fetch.max_bytes
+            )
             if not found.found:
                 why = f"; the page: {found.page_error}" if found.page_error else ""
-                print(f"scraper: {printable(redact_url(url))}: no feed or sitemap found "
-                      f"({found.checked} requests{printable(why)})", file=sys.stderr)
+                print(
+                    f"scraper: {printable(redact_url(url))}: no feed or sitemap found "
+                    f"({found.checked} requests{printable(why)})",
+                    file=sys.stderr,
+                )
                 failures += 1
                 continue
             sys.stdout.write(("\n" if n else "") + to_toml(found))

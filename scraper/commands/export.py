@@ -45,9 +45,7 @@ def add_parser(
         help="output file (jsonl) or folder (parquet); jsonl without -o goes to stdout",
     )
     p.add_argument("--since", type=_date, metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
-    p.add_argument(
-        "--until", type=_date, metavar="DATE", help="published on or before DATE (YYYY-MM-DD)"
-    )
+    p.add_argument("--until", type=_date, metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
     p.add_argument(
         "--dedup",
         choices=DEDUP_MODES,

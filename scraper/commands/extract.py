@@ -32,27 +32,50 @@ STDIN = "-"
 MAX_ERRORS_SHOWN = 20
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_parser(
+    sub: argparse._SubParsersAction, name: str, parents: list[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        name, parents=parents, help="extract articles from URLs, saved pages or stdin",
+        name,
+        parents=parents,
+        help="extract articles from URLs, saved pages or stdin",
         description="Extract the article of each URL or saved HTML file (- reads one page from stdin). "
         "One input prints one record, several print one per line (JSON Lines) or, in text, Markdown and "
         "HTML, one after the other, clearly separated.",
     )
-    p.add_argument("inputs", nargs="*", metavar="URL_OR_FILE", help="URLs, saved pages (.html, gzip or not), - for stdin")
-    p.add_argument("-i", "--input-file", metavar="FILE",
-                   help="read URLs and paths from FILE, one a line (# comments and blank lines skipped; - for stdin)")
+    p.add_argument(
+        "inputs", nargs="*", metavar="URL_OR_FILE", help="URLs, saved pages (.html, gzip or not), - for stdin"
+    )
+    p.add_argument(
+        "-i",
+        "--input-file",
+        metavar="FILE",
+        help="read URLs and paths from FILE, one a line (# comments and blank lines skipped; - for stdin)",
+    )
     p.add_argument("--url", help="the original URL of a saved page or of stdin (one input only)")
-    p.add_argument("-o", "--output", metavar="DEST",
-                   help="FILE.jsonl or FILE.csv (appended), FILE.json/.md/.txt/.html (one record), or DIR "
-                   "(an existing folder, or a path ending in /) for one ID.EXT file per record")
-    p.add_argument("-f", "--format", choices=FORMATS,
-                   help="output format (default: [output] format in the config, json; or the -o file's extension)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="DEST",
+        help="FILE.jsonl or FILE.csv (appended), FILE.json/.md/.txt/.html (one record), or DIR "
+        "(an existing folder, or a path ending in /) for one ID.EXT file per record",
+    )
+    p.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        help="output format (default: [output] format in the config, json; or the -o file's extension)",
+    )
     p.add_argument("--links", action="store_true", help="Markdown and HTML: keep the article's links")
-    p.add_argument("--images", action="store_true", help="Markdown and HTML: keep the article's images, with captions")
-    p.add_argument("--explain", action="store_true",
-                   help="for one page (URL, saved page or -): print the container chosen and why, then every block "
-                   "of the page's text in order, kept or dropped and the reason (for tuning [sites.*] rules)")
+    p.add_argument(
+        "--images", action="store_true", help="Markdown and HTML: keep the article's images, with captions"
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="for one page (URL, saved page or -): print the container chosen and why, then every block "
+        "of the page's text in order, kept or dropped and the reason (for tuning [sites.*] rules)",
+    )
     _add_batch_options(p)  # batch mode, see the end of this module
     return p
 
@@ -118,8 +141,9 @@ def plan_output(dest: str | None, *, fmt: str | None, default_fmt: str, inputs: 
     named = by_extension.get(path.suffix.lower())
     if named is None:
         extensions = ", ".join(sorted(by_extension))
-        raise UsageError(f"-o {dest}: not an existing folder, a path ending in /, or a file ending in "
-                         f"{extensions}")
+        raise UsageError(
+            f"-o {dest}: not an existing folder, a path ending in /, or a file ending in {extensions}"
+        )
     if fmt and fmt != named:
         raise UsageError(f"-o {dest} writes {named}, not -f {fmt}: name a {_REGISTRY[fmt]} file or a folder")
     if output_format(named).row is not None:
@@ -179,8 +203,11 @@ def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], ta
     from ..write import append_records, write_file, write_record
 
     options = {"indent": config.output.indent, "links": args.links, "images": args.images}
-    stream = ArticleStream(sys.stdout, target.fmt, several=len(inputs) > 1, **options) \
-        if target.kind == "stdout" else None
+    stream = (
+        ArticleStream(sys.stdout, target.fmt, several=len(inputs) > 1, **options)
+        if target.kind == "stdout"
+        else None
+    )
     fetcher = None
     if any(is_http_url(i) for i in inputs):
         from ..fetch import Fetcher
@@ -220,9 +247,18 @@ def _extract_all(args: argparse.Namespace, config: Config, inputs: list[str], ta
 
 def _explain(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
     """``--explain``: the report of ``scraper.explain.explain`` for one page, on stdout."""
-    given = [option for option, value in (("-o", args.output), ("-f", args.format), ("--links", args.links),
-                                          ("--images", args.images), ("--workers", args.workers),
-                                          ("--engine", args.engine != "local")) if value]
+    given = [
+        option
+        for option, value in (
+            ("-o", args.output),
+            ("-f", args.format),
+            ("--links", args.links),
+            ("--images", args.images),
+            ("--workers", args.workers),
+            ("--engine", args.engine != "local"),
+        )
+        if value
+    ]
     if given:
         raise UsageError(f"--explain prints a report on stdout, not a record: it takes no {', '.join(given)}")
     if len(inputs) > 1:
@@ -260,7 +296,9 @@ def _add_batch_options(p: argparse.ArgumentParser) -> None:
 
     group = p.add_argument_group("batch mode (--workers N, or --engine dask)")
     add_engine_options(group)
-    group.add_argument("--chunk-size", type=int, default=20, metavar="N", help="inputs per task (default: 20)")
+    group.add_argument(
+        "--chunk-size", type=int, default=20, metavar="N", help="inputs per task (default: 20)"
+    )
 
 
 def _run_batch(args: argparse.Namespace, config: Config, inputs: list[str]) -> int:
@@ -271,15 +309,33 @@ def _run_batch(args: argparse.Namespace, config: Config, inputs: list[str]) -> i
         raise UsageError("- (stdin) cannot be read in batch mode (--workers/--engine)")
     dest = args.output or ""
     remote = not is_local_path(dest)
-    is_folder = dest.endswith(("/", os.sep)) or Path(dest).is_dir() or (remote and not dest.endswith(".jsonl"))
-    if not dest or not (dest.endswith(".jsonl") or is_folder) or args.url or args.format not in (None, "jsonl") \
-            or args.links or args.images:
-        raise UsageError("batch mode (--workers/--engine) needs -o FILE.jsonl or -o DIR (an existing folder or a "
-                         "path ending in /), JSON Lines output and no --url")
+    is_folder = (
+        dest.endswith(("/", os.sep)) or Path(dest).is_dir() or (remote and not dest.endswith(".jsonl"))
+    )
+    if (
+        not dest
+        or not (dest.endswith(".jsonl") or is_folder)
+        or args.url
+        or args.format not in (None, "jsonl")
+        or args.links
+        or args.images
+    ):
+        raise UsageError(
+            "batch mode (--workers/--engine) needs -o FILE.jsonl or -o DIR (an existing folder or a "
+            "path ending in /), JSON Lines output and no --url"
+        )
     progress = sys.stderr.isatty()
     with progress_logging(progress):
-        summary = extract_batch(inputs, dest, config=config, engine=args.engine, workers=args.workers,
-                                scheduler=args.scheduler, chunk_size=args.chunk_size, progress=progress)
+        summary = extract_batch(
+            inputs,
+            dest,
+            config=config,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size,
+            progress=progress,
+        )
     stats = summary.stats
     for line in stats.errors[:MAX_ERRORS_SHOWN]:
         source, _, message = line.partition(": ")
@@ -287,5 +343,7 @@ def _run_batch(args: argparse.Namespace, config: Config, inputs: list[str]) -> i
     hidden = stats.failed - min(len(stats.errors), MAX_ERRORS_SHOWN)
     if hidden > 0:
         print(f"scraper: ... and {hidden} more failed inputs not shown", file=sys.stderr)
-    print(f"scraper: {stats.inputs} inputs, {stats.articles} articles, {stats.failed} failed", file=sys.stderr)
+    print(
+        f"scraper: {stats.inputs} inputs, {stats.articles} articles, {stats.failed} failed", file=sys.stderr
+    )
     return 1 if stats.failed else 0

@@ -61,9 +61,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
         check_url_backend(source, what="extract-warc input")
     progress = not args.no_progress and sys.stderr.isatty()
     with progress_logging(progress):
-        summary = extract_warc_files(args.inputs, args.output, config=config, engine=args.engine,
-                                     workers=args.workers, scheduler=args.scheduler,
-                                     chunk_records=args.chunk_records, progress=progress)
+        summary = extract_warc_files(
+            args.inputs,
+            args.output,
+            config=config,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_records=args.chunk_records,
+            progress=progress,
+        )
     stats = summary.stats
     skipped = ", ".join(f"{reason} {n}" for reason, n in stats.skipped().items()) or "none"
     print(

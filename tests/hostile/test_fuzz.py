@@ -31,11 +31,68 @@ SETTINGS = settings(
     database=None,
 )
 
-TAGS = ("div", "p", "span", "a", "b", "i", "em", "table", "tr", "td", "th", "tbody", "ul", "ol", "li", "h1", "h2",
-        "article", "main", "section", "header", "footer", "nav", "aside", "figure", "figcaption", "blockquote",
-        "pre", "code", "script", "style", "noscript", "template", "iframe", "textarea", "select", "option",
-        "svg", "math", "title", "head", "body", "html", "frameset", "frame", "form", "button", "time", "dl", "dt",
-        "dd", "picture", "source", "object", "embed", "marquee", "xmp", "plaintext", "x-custom", "font")
+TAGS = (
+    "div",
+    "p",
+    "span",
+    "a",
+    "b",
+    "i",
+    "em",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "article",
+    "main",
+    "section",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "figure",
+    "figcaption",
+    "blockquote",
+    "pre",
+    "code",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "textarea",
+    "select",
+    "option",
+    "svg",
+    "math",
+    "title",
+    "head",
+    "body",
+    "html",
+    "frameset",
+    "frame",
+    "form",
+    "button",
+    "time",
+    "dl",
+    "dt",
+    "dd",
+    "picture",
+    "source",
+    "object",
+    "embed",
+    "marquee",
+    "xmp",
+    "plaintext",
+    "x-custom",
+    "font",
+)
 VOID = ("br", "img", "hr", "meta", "link", "input", "wbr", "base", "col")
 SENTENCES = (
     "The council voted on Tuesday to approve the new budget for the coming financial year.",
@@ -46,17 +103,87 @@ SENTENCES = (
     "Совет проголосовал во вторник за новый бюджет на следующий год.",
     "مجلس المدينة صوت يوم الثلاثاء على الميزانية الجديدة للعام المقبل.",
     "Related: read more stories like this one. Subscribe to our newsletter today!",
-    "Photo: Reuters / John Smith", "Share this article", "Updated 20 January 2019, 8:13 am",
+    "Photo: Reuters / John Smith",
+    "Share this article",
+    "Updated 20 January 2019, 8:13 am",
 )
-ENTITIES = ("&amp;", "&lt;", "&gt;", "&nbsp;", "&#0;", "&#27;", "&#x1b;[31m", "&#xD800;", "&#xDFFF;", "&#x110000;",
-            "&#150;", "&#x9b;", "&#65533;", "&bogus;", "&", "&#", "&#x;", "&#99999999999;", "&eacute", "&#12;")
-ATTR_NAMES = ("class", "id", "style", "href", "src", "data-src", "srcset", "alt", "title", "role", "hidden",
-              "aria-hidden", "itemprop", "content", "property", "name", "charset", "http-equiv", "lang",
-              "datetime", "rel", "onclick", "xmlns", "x")
-ATTR_VALUES = ("article", "article-body", "content", "related", "promo", "sidebar", "caption", "credit", "byline",
-               "display:none", "true", "articleBody", "author", "og:title", "description", "canonical",
-               "javascript:alert(1)", "http://user:pass@example.com/a.jpg", "../../etc/passwd", "data:,x", "",
-               "\x1b[2J", "utf-8", "x-foobar", "2024-02-30T25:61:00Z", "NaN", "1e999")
+ENTITIES = (
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&nbsp;",
+    "&#0;",
+    "&#27;",
+    "&#x1b;[31m",
+    "&#xD800;",
+    "&#xDFFF;",
+    "&#x110000;",
+    "&#150;",
+    "&#x9b;",
+    "&#65533;",
+    "&bogus;",
+    "&",
+    "&#",
+    "&#x;",
+    "&#99999999999;",
+    "&eacute",
+    "&#12;",
+)
+ATTR_NAMES = (
+    "class",
+    "id",
+    "style",
+    "href",
+    "src",
+    "data-src",
+    "srcset",
+    "alt",
+    "title",
+    "role",
+    "hidden",
+    "aria-hidden",
+    "itemprop",
+    "content",
+    "property",
+    "name",
+    "charset",
+    "http-equiv",
+    "lang",
+    "datetime",
+    "rel",
+    "onclick",
+    "xmlns",
+    "x",
+)
+ATTR_VALUES = (
+    "article",
+    "article-body",
+    "content",
+    "related",
+    "promo",
+    "sidebar",
+    "caption",
+    "credit",
+    "byline",
+    "display:none",
+    "true",
+    "articleBody",
+    "author",
+    "og:title",
+    "description",
+    "canonical",
+    "javascript:alert(1)",
+    "http://user:pass@example.com/a.jpg",
+    "../../etc/passwd",
+    "data:,x",
+    "",
+    "\x1b[2J",
+    "utf-8",
+    "x-foobar",
+    "2024-02-30T25:61:00Z",
+    "NaN",
+    "1e999",
+)
 CHARSETS = ("utf-8", "windows-1252", "iso-8859-1", "shift_jis", "gb18030", "koi8-r", "utf-16", "x-foobar", "")
 
 text = st.one_of(
@@ -64,9 +191,13 @@ text = st.one_of(
     st.sampled_from(ENTITIES),
     st.text(max_size=40),
     st.text(alphabet=st.characters(max_codepoint=0x9F), max_size=20),  # ASCII, C0 and C1 controls
-    st.sampled_from(("<", ">", "</", "<!--", "-->", "<![CDATA[", "]]>", "<?xml ?>", "<!DOCTYPE html>", '"', "'")),
+    st.sampled_from(
+        ("<", ">", "</", "<!--", "-->", "<![CDATA[", "]]>", "<?xml ?>", "<!DOCTYPE html>", '"', "'")
+    ),
 )
-attribute = st.tuples(st.sampled_from(ATTR_NAMES), st.one_of(st.sampled_from(ATTR_VALUES), st.text(max_size=15)))
+attribute = st.tuples(
+    st.sampled_from(ATTR_NAMES), st.one_of(st.sampled_from(ATTR_VALUES), st.text(max_size=15))
+)
 
 
 def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -74,12 +205,20 @@ def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         rendered = "".join(f' {k}="{v.replace(chr(34), "&quot;")}"' for k, v in attrs)
         return f"<{tag}{rendered}>" + "".join(body) + (f"</{tag}>" if close else "")
 
-    return st.builds(build, st.sampled_from(TAGS), st.lists(attribute, max_size=3), st.lists(children, max_size=5),
-                     st.booleans())
+    return st.builds(
+        build,
+        st.sampled_from(TAGS),
+        st.lists(attribute, max_size=3),
+        st.lists(children, max_size=5),
+        st.booleans(),
+    )
 
 
-void_element = st.builds(lambda tag, attrs: f"<{tag}" + "".join(f' {k}="{v}"' for k, v in attrs) + ">",
-                         st.sampled_from(VOID), st.lists(attribute, max_size=3))
+void_element = st.builds(
+    lambda tag, attrs: f"<{tag}" + "".join(f' {k}="{v}"' for k, v in attrs) + ">",
+    st.sampled_from(VOID),
+    st.lists(attribute, max_size=3),
+)
 fragment = st.recursive(st.one_of(text, void_element), _element, max_leaves=16)
 
 
@@ -88,12 +227,21 @@ def html_pages(draw: st.DrawFn) -> bytes:
     """A page: optional declarations, head, a random body, in a random (maybe wrongly declared) charset."""
     declared = draw(st.sampled_from(CHARSETS))
     head = f'<meta charset="{declared}">' if declared else ""
-    head += draw(st.sampled_from(("", "<title>Budget vote</title>", '<meta property="og:title" content="B&#27;x">')))
+    head += draw(
+        st.sampled_from(("", "<title>Budget vote</title>", '<meta property="og:title" content="B&#27;x">'))
+    )
     body = "".join(draw(st.lists(fragment, min_size=1, max_size=6)))
     if draw(st.booleans()):  # enough article text for a record now and then
-        body += "<article>" + "".join(f"<p>{s} {s}</p>" for s in draw(st.lists(st.sampled_from(SENTENCES),
-                                                                               min_size=1, max_size=4))) + "</article>"
-    prefix = draw(st.sampled_from(("", "<!DOCTYPE html>", '<?xml version="1.0" encoding="x-foobar"?>', "\ufeff")))
+        body += (
+            "<article>"
+            + "".join(
+                f"<p>{s} {s}</p>" for s in draw(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=4))
+            )
+            + "</article>"
+        )
+    prefix = draw(
+        st.sampled_from(("", "<!DOCTYPE html>", '<?xml version="1.0" encoding="x-foobar"?>', "\ufeff"))
+    )
     page = f"{prefix}<html><head>{head}</head><body>{body}</body></html>"
     codec = draw(st.sampled_from(("utf-8", "windows-1252", "shift_jis", "utf-16", "utf-8-sig", "gb18030")))
     return page.encode(codec, "surrogatepass" if codec.startswith("utf-8") else "replace")
@@ -109,9 +257,17 @@ def check_extract(data: bytes | str) -> Article | None:
     record = json.loads(record_json(article))
     VALIDATOR.validate(record)
     assert article.body.strip()
-    for value in (article.body, article.title or "", article.description or "", *article.authors, *article.tags):
-        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or "\ud800" <= c <= "\udfff"
-                       for c in value), value
+    for value in (
+        article.body,
+        article.title or "",
+        article.description or "",
+        *article.authors,
+        *article.tags,
+    ):
+        assert not any(
+            ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F or "\ud800" <= c <= "\udfff"
+            for c in value
+        ), value
     return article
 
 
@@ -128,11 +284,28 @@ def test_fragments_as_str(html: str) -> None:
 
 
 @settings(SETTINGS, max_examples=900)
-@given(st.one_of(st.binary(max_size=2000),
-                 st.builds(lambda head, tail: head + tail,
-                           st.sampled_from((b"\x1f\x8b", b"\x89PNG\r\n\x1a\n", b"%PDF-", b"<html>", b"\xff\xfe",
-                                            b"\xfe\xff", b"\xef\xbb\xbf", b"<?xml", b"")),
-                           st.binary(max_size=500))))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.builds(
+            lambda head, tail: head + tail,
+            st.sampled_from(
+                (
+                    b"\x1f\x8b",
+                    b"\x89PNG\r\n\x1a\n",
+                    b"%PDF-",
+                    b"<html>",
+                    b"\xff\xfe",
+                    b"\xfe\xff",
+                    b"\xef\xbb\xbf",
+                    b"<?xml",
+                    b"",
+                )
+            ),
+            st.binary(max_size=500),
+        ),
+    )
+)
 def test_random_bytes(data: bytes) -> None:
     check_extract(data)
 
@@ -165,7 +338,21 @@ def test_every_regression_has_an_expectation() -> None:
     assert sorted(EXPECTED) == sorted(p.name for p in REGRESSIONS.glob("*.html"))
 
 
-NESTING_TAGS = ("div", "span", "section", "p", "b", "i", "a", "ul", "li", "blockquote", "em", "article", "font")
+NESTING_TAGS = (
+    "div",
+    "span",
+    "section",
+    "p",
+    "b",
+    "i",
+    "a",
+    "ul",
+    "li",
+    "blockquote",
+    "em",
+    "article",
+    "font",
+)
 
 
 @st.composite

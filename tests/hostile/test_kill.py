@@ -86,8 +86,14 @@ class Zygote:
     def __init__(self, stderr: Path) -> None:
         self.stderr = stderr
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        self.proc = subprocess.Popen([sys.executable, __file__, "--zygote"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
 
     def run(self, argv: list[str], kill_after: float) -> dict:
         """Run a crawl, killed after ``kill_after`` seconds unless it ends first; its stderr kept in a file."""
@@ -141,9 +147,13 @@ def unfinished(out: Path) -> dict[str, int]:
     db = sqlite3.connect(out / ".scraper-state.sqlite")
     try:
         # robots.txt refusals are re-checked on later runs (as 'failed', reason 'robots'): not unfinished
-        return dict(db.execute("SELECT status, COUNT(*) FROM urls WHERE status NOT IN ('done', 'skipped') "
-                               "AND NOT (status IN ('failed', 'gave_up') AND reason = 'robots') "
-                               "GROUP BY status").fetchall())
+        return dict(
+            db.execute(
+                "SELECT status, COUNT(*) FROM urls WHERE status NOT IN ('done', 'skipped') "
+                "AND NOT (status IN ('failed', 'gave_up') AND reason = 'robots') "
+                "GROUP BY status"
+            ).fetchall()
+        )
     finally:
         db.close()
 
@@ -155,11 +165,13 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         site = NewsSite(server, articles=6, crawl_delay=0.005, slow=0.05, retry_after=0)
         zygote = Zygote(tmp_path / "stderr.txt")
         try:
+
             def config(cycle: int, output: str) -> tuple[Path, list[str]]:
                 out = tmp_path / f"cycle{cycle}"
                 path = tmp_path / f"cycle{cycle}.toml"
-                path.write_text(site.config_toml(str(out), delay=0.005, output=output,
-                                                 extra="max_failure_share = 1.0"))
+                path.write_text(
+                    site.config_toml(str(out), delay=0.005, output=output, extra="max_failure_share = 1.0")
+                )
                 return out, ["crawl", "--config", str(path), "-q"]
 
             out, argv = config(0, "files")

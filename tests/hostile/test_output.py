@@ -22,7 +22,9 @@ from scraper.errors import OutputError
 from scraper.record import Article, record_schema
 from scraper.write import append_jsonl, atomic_write_bytes, record_json, write_record
 
-SENTENCE = "The harbour authority said on Monday that the new ferry terminal would open in the spring of next year."
+SENTENCE = (
+    "The harbour authority said on Monday that the new ferry terminal would open in the spring of next year."
+)
 ID_FILE = re.compile(r"[0-9a-f]{32}\.json")
 
 
@@ -52,9 +54,16 @@ def has_control(text: str) -> bool:
 # --- file names -------------------------------------------------------------------------------------------
 
 HOSTILE_URLS = (
-    "../../etc/passwd", "/etc/passwd", "https://example.com/../../../../etc/passwd", "file:///etc/passwd",
-    "https://example.com/a\x00b", "https://example.com/" + "a" * 100_000, "C:\\Windows\\system32",
-    "https://example.com/%2e%2e/%2e%2e/x", "https://example.com/\x1b[2J", "\\\\server\\share",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "https://example.com/../../../../etc/passwd",
+    "file:///etc/passwd",
+    "https://example.com/a\x00b",
+    "https://example.com/" + "a" * 100_000,
+    "C:\\Windows\\system32",
+    "https://example.com/%2e%2e/%2e%2e/x",
+    "https://example.com/\x1b[2J",
+    "\\\\server\\share",
 )
 
 
@@ -92,7 +101,8 @@ def test_escape_sequences_never_reach_records() -> None:
         ' "keywords": ["a\\u001bb"], "image": {"url": "http://img.example/\\u001b[1m.jpg"}}</script>'
     )
     page = article_page(title=f"Title {ESCAPES}", head=head).replace(
-        "paragraph 1.", f"paragraph 1. {ESCAPES} end.")
+        "paragraph 1.", f"paragraph 1. {ESCAPES} end."
+    )
     article = extract(page, "https://example.com/\x1b[31ma")
     record = json.loads(record_json(article))
     jsonschema.validate(record, record_schema())
@@ -102,11 +112,17 @@ def test_escape_sequences_never_reach_records() -> None:
 
 
 def test_credentials_never_reach_records() -> None:
-    head = ('<link rel="canonical" href="https://user:canonpass@example.com/a">'
-            '<meta property="og:image" content="https://img:imgpass@cdn.example/lead.jpg">')
+    head = (
+        '<link rel="canonical" href="https://user:canonpass@example.com/a">'
+        '<meta property="og:image" content="https://img:imgpass@cdn.example/lead.jpg">'
+    )
     page = article_page(head=head).replace(
-        "<h1>", '<figure><img src="https://u:figpass@cdn.example/f.jpg"><figcaption>A ferry</figcaption></figure><h1>')
-    article = extract(page, "https://bob:secret@example.com/a", final_url="https://bob:secret2@example.com/a?x=1")
+        "<h1>",
+        '<figure><img src="https://u:figpass@cdn.example/f.jpg"><figcaption>A ferry</figcaption></figure><h1>',
+    )
+    article = extract(
+        page, "https://bob:secret@example.com/a", final_url="https://bob:secret2@example.com/a?x=1"
+    )
     text = record_json(article)
     for secret in ("secret", "canonpass", "imgpass", "figpass", "bob", "user:"):
         assert secret not in text
@@ -115,7 +131,9 @@ def test_credentials_never_reach_records() -> None:
 
 
 def test_json_survives_lone_surrogates_and_refuses_nan(tmp_path: Path) -> None:
-    article = extract(article_page().replace("paragraph 2.", "paragraph 2. \ud800 &#xDFFF; x"), "https://e.com/a")
+    article = extract(
+        article_page().replace("paragraph 2.", "paragraph 2. \ud800 &#xDFFF; x"), "https://e.com/a"
+    )
     assert "\ufffd" in article.body
     path = write_record(article, tmp_path)
     json.loads(path.read_text(encoding="utf-8"))
@@ -128,13 +146,18 @@ def test_json_survives_lone_surrogates_and_refuses_nan(tmp_path: Path) -> None:
         append_jsonl([{"id": "y", "score": float("nan")}], lines)
     with pytest.raises(OutputError):
         record_json({"inf": float("inf")})
-    assert [json.loads(line)["id"] for line in lines.read_text(encoding="utf-8").splitlines()] == [forged.id, "x"]
+    assert [json.loads(line)["id"] for line in lines.read_text(encoding="utf-8").splitlines()] == [
+        forged.id,
+        "x",
+    ]
 
 
 # --- the terminal -----------------------------------------------------------------------------------------
 
 
-def test_cli_error_lines_escape_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_error_lines_escape_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "page\x1b[31m\x07.html"
     bad.write_bytes(b"\x1f\x8b\x08\x00" + os.urandom(100))
     missing = str(tmp_path / "gone\x1b]0;owned\x07\n.html")
@@ -162,8 +185,9 @@ def test_cli_error_lines_hide_url_credentials(capsys: pytest.CaptureFixture[str]
 def tmpfs(path: Path, size: str = "64k") -> Iterator[Path]:
     """A tiny tmpfs mounted at ``path``; skips the test where mounting is not allowed."""
     path.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
     try:

@@ -122,35 +122,70 @@ def _big_page(size: int) -> bytes:
 
 def _xhtml_bom() -> bytes:
     return (
-        b"\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-        b"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-        b"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n"
-        b"<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\"><head><title>Council passes budget</title>"
+        b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\n'
+        b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        b'<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en"><head><title>Council passes budget</title>'
         b"</head><body>" + ARTICLE.encode() + b"<p>Caf\xc3\xa9 owners welcomed it.</p></body></html>"
     )
 
 
 CASES = (
-    Case("nul-bytes", lambda: page(ARTICLE.replace("council", "coun\x00cil")).encode(), "record",
-         contains=("The city council voted",)),
-    Case("nul-entities", lambda: page(ARTICLE.replace("council", "coun&#0;cil")).encode(), "record",
-         contains=("The city council voted",)),
+    Case(
+        "nul-bytes",
+        lambda: page(ARTICLE.replace("council", "coun\x00cil")).encode(),
+        "record",
+        contains=("The city council voted",),
+    ),
+    Case(
+        "nul-entities",
+        lambda: page(ARTICLE.replace("council", "coun&#0;cil")).encode(),
+        "record",
+        contains=("The city council voted",),
+    ),
     Case("nesting-300", lambda: _nested(300), "record", whole=True),
     Case("nesting-100000", lambda: _nested(100_000), "record", whole=True),
     Case("nesting-100000-unclosed", lambda: _nested(100_000, closed=False), "record", whole=True),
     Case("nesting-100000-as-str", lambda: _nested(100_000), "record", whole=True, as_text=True),
-    Case("nesting-30000-tables", lambda: _nested(30_000, closed=False, tag="table><tr><td"), "record", whole=True),
-    Case("nesting-100000-links", lambda: _nested(100_000, closed=False, tag="a href='#'"), "record", whole=True),
+    Case(
+        "nesting-30000-tables",
+        lambda: _nested(30_000, closed=False, tag="table><tr><td"),
+        "record",
+        whole=True,
+    ),
+    Case(
+        "nesting-100000-links", lambda: _nested(100_000, closed=False, tag="a href='#'"), "record", whole=True
+    ),
     Case("nesting-50000-text-every-level", _text_at_every_level, "record", contains=("level49999",)),
-    Case("attribute-5mb", lambda: page(f'<div class="{"a" * 5_000_000}">{ARTICLE}</div>').encode(), "record",
-         whole=True),
-    Case("attributes-200000", lambda: page(
-        "<div " + " ".join(f"a{i}=x" for i in range(200_000)) + f">{ARTICLE}</div>").encode(), "record", whole=True),
-    Case("text-5mb-one-word", lambda: page(ARTICLE + "<p>" + "x" * 5_000_000 + "</p>").encode(), "record",
-         contains=PARAGRAPHS),
-    Case("paragraphs-50000", lambda: page("".join(
-        f"<p>Paragraph {i}: the council met again on Tuesday to discuss the budget and roads.</p>"
-        for i in range(50_000))).encode(), "record", contains=("Paragraph 0:", "Paragraph 49999:")),
+    Case(
+        "attribute-5mb",
+        lambda: page(f'<div class="{"a" * 5_000_000}">{ARTICLE}</div>').encode(),
+        "record",
+        whole=True,
+    ),
+    Case(
+        "attributes-200000",
+        lambda: page("<div " + " ".join(f"a{i}=x" for i in range(200_000)) + f">{ARTICLE}</div>").encode(),
+        "record",
+        whole=True,
+    ),
+    Case(
+        "text-5mb-one-word",
+        lambda: page(ARTICLE + "<p>" + "x" * 5_000_000 + "</p>").encode(),
+        "record",
+        contains=PARAGRAPHS,
+    ),
+    Case(
+        "paragraphs-50000",
+        lambda: page(
+            "".join(
+                f"<p>Paragraph {i}: the council met again on Tuesday to discuss the budget and roads.</p>"
+                for i in range(50_000)
+            )
+        ).encode(),
+        "record",
+        contains=("Paragraph 0:", "Paragraph 49999:"),
+    ),
     Case("page-50mb", lambda: _big_page(50_000_000), "error", message="page too large"),
     Case("page-50mb-as-str", lambda: _big_page(50_000_000), "error", message="page too large", as_text=True),
     Case("empty-bytes", lambda: b"", "error", message="no article found"),
@@ -161,30 +196,87 @@ CASES = (
     Case("gzip-as-html", lambda: gzip.compress(page(ARTICLE).encode()), "error", message="not HTML"),
     Case("pdf-as-html", lambda: b"%PDF-1.7\n" + _random_bytes(50_000), "error", message="not HTML"),
     Case("utf16-without-bom", lambda: page(ARTICLE).encode("utf-16-le"), "error", message="not HTML"),
-    Case("utf8-declared-cp1252-bytes", lambda: page(ARTICLE.replace("budget of", "budget — of caf\u00e9s’"),
-         '<meta charset="utf-8">').encode("cp1252"), "record", contains=("budget — of cafés’",)),
-    Case("utf8-and-cp1252-mixed", lambda: page(ARTICLE, '<meta charset="utf-8">').encode().replace(
-        b"budget of", "budget \u00e9t\u00e9 ".encode() + "caf\u00e9".encode("cp1252") + b" of"), "record",
-         contains=("budget été café of",)),
-    Case("unknown-charset-name", lambda: page(ARTICLE, '<meta charset="x-foobar">').encode(), "record", whole=True),
-    Case("unknown-charset-xml", lambda: b'<?xml version="1.0" encoding="x-nonsense"?>' + page(ARTICLE).encode(),
-         "record", whole=True),
+    Case(
+        "utf8-declared-cp1252-bytes",
+        lambda: page(
+            ARTICLE.replace("budget of", "budget — of caf\u00e9s’"), '<meta charset="utf-8">'
+        ).encode("cp1252"),
+        "record",
+        contains=("budget — of cafés’",),
+    ),
+    Case(
+        "utf8-and-cp1252-mixed",
+        lambda: (
+            page(ARTICLE, '<meta charset="utf-8">')
+            .encode()
+            .replace(b"budget of", "budget \u00e9t\u00e9 ".encode() + "caf\u00e9".encode("cp1252") + b" of")
+        ),
+        "record",
+        contains=("budget été café of",),
+    ),
+    Case(
+        "unknown-charset-name",
+        lambda: page(ARTICLE, '<meta charset="x-foobar">').encode(),
+        "record",
+        whole=True,
+    ),
+    Case(
+        "unknown-charset-xml",
+        lambda: b'<?xml version="1.0" encoding="x-nonsense"?>' + page(ARTICLE).encode(),
+        "record",
+        whole=True,
+    ),
     Case("utf16-with-bom", lambda: page(ARTICLE).encode("utf-16"), "record", whole=True),
-    Case("frameset", lambda: b'<html><head><title>Frames</title></head><frameset cols="50%,50%">'
-         b'<frame src="a.html"><frame src="b.html"></frameset></html>', "error", message="no article found"),
+    Case(
+        "frameset",
+        lambda: (
+            b'<html><head><title>Frames</title></head><frameset cols="50%,50%">'
+            b'<frame src="a.html"><frame src="b.html"></frameset></html>'
+        ),
+        "error",
+        message="no article found",
+    ),
     Case("xhtml-xml-declaration-bom", _xhtml_bom, "record", contains=(*PARAGRAPHS, "Café owners")),
-    Case("all-script", lambda: ("<script>" + "var x = '<p>not text</p>';" * 20_000 + "</script>").encode(), "error",
-         message="no article found"),
-    Case("lone-surrogate-entity", lambda: page(ARTICLE.replace("budget of", "budget &#xD800; of")).encode(),
-         "record", contains=("budget \ufffd of",)),
-    Case("lone-surrogate-str", lambda: page(ARTICLE.replace("budget of", "budget \ud800 of")).encode(
-        "utf-8", "surrogatepass"), "record", contains=("budget \ufffd of",), as_text=True),
-    Case("terminal-escapes", lambda: page(ARTICLE.replace("council", "coun\x1b[31mcil\x1b]0;owned\x07&#27;[2J"),
-         '<meta name="author" content="Eve\x1b[5m &#x9b;1m">').encode(), "record", contains=("The city council",)),
-    Case("tag-soup", lambda: page("<" * 1_000_000 + "<a<b<c" * 100_000 + ARTICLE).encode(), "record",
-         contains=PARAGRAPHS),
-    Case("entities-500000", lambda: page(ARTICLE + "<p>" + "&amp;" * 500_000 + "</p>").encode(), "record",
-         contains=PARAGRAPHS),
+    Case(
+        "all-script",
+        lambda: ("<script>" + "var x = '<p>not text</p>';" * 20_000 + "</script>").encode(),
+        "error",
+        message="no article found",
+    ),
+    Case(
+        "lone-surrogate-entity",
+        lambda: page(ARTICLE.replace("budget of", "budget &#xD800; of")).encode(),
+        "record",
+        contains=("budget \ufffd of",),
+    ),
+    Case(
+        "lone-surrogate-str",
+        lambda: page(ARTICLE.replace("budget of", "budget \ud800 of")).encode("utf-8", "surrogatepass"),
+        "record",
+        contains=("budget \ufffd of",),
+        as_text=True,
+    ),
+    Case(
+        "terminal-escapes",
+        lambda: page(
+            ARTICLE.replace("council", "coun\x1b[31mcil\x1b]0;owned\x07&#27;[2J"),
+            '<meta name="author" content="Eve\x1b[5m &#x9b;1m">',
+        ).encode(),
+        "record",
+        contains=("The city council",),
+    ),
+    Case(
+        "tag-soup",
+        lambda: page("<" * 1_000_000 + "<a<b<c" * 100_000 + ARTICLE).encode(),
+        "record",
+        contains=PARAGRAPHS,
+    ),
+    Case(
+        "entities-500000",
+        lambda: page(ARTICLE + "<p>" + "&amp;" * 500_000 + "</p>").encode(),
+        "record",
+        contains=PARAGRAPHS,
+    ),
 )
 
 
@@ -211,12 +303,21 @@ def run_cases(cases: tuple[Case, ...], tmp: Path) -> dict[str, dict]:
 def _run_batch(batch: list[tuple[Case, Path]]) -> dict[str, dict]:
     specs = [f"{'str' if case.as_text else 'bytes'}:{path}" for case, path in batch]
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(MEMORY_LIMIT_MB), *specs], capture_output=True, text=True,
-        timeout=WALL_TIMEOUT_S, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+        [sys.executable, "-c", CHILD, str(MEMORY_LIMIT_MB), *specs],
+        capture_output=True,
+        text=True,
+        timeout=WALL_TIMEOUT_S,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
     )
     lines = proc.stdout.splitlines()
-    died = {"outcome": "crash", "message": f"child died ({proc.returncode}): {proc.stderr[-2000:]}",
-            "cpu": 0.0, "seconds": 0.0, "peak_mb": 0.0}
+    died = {
+        "outcome": "crash",
+        "message": f"child died ({proc.returncode}): {proc.stderr[-2000:]}",
+        "cpu": 0.0,
+        "seconds": 0.0,
+        "peak_mb": 0.0,
+    }
     return {case.name: json.loads(lines[i]) if i < len(lines) else died for i, (case, _) in enumerate(batch)}
 
 
@@ -259,12 +360,18 @@ def test_cli_refuses_50mb_file_in_one_line(tmp_path: Path) -> None:
     gz = tmp_path / "page.html"
     gz.write_bytes(gzip.compress(page(ARTICLE).encode()))
     proc = subprocess.run(
-        [sys.executable, "-m", "scraper", "extract", str(big), str(gz)], capture_output=True, text=True,
-        timeout=WALL_TIMEOUT_S, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path,
+        [sys.executable, "-m", "scraper", "extract", str(big), str(gz)],
+        capture_output=True,
+        text=True,
+        timeout=WALL_TIMEOUT_S,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
     )
     assert proc.returncode == 1
     # the oversized page is refused in one line; the gzip-compressed saved page is read as the page it holds
-    assert proc.stderr.splitlines() == [f"scraper: {big}: {big} is larger than the 10000000 byte cap (fetch.max_bytes)"]
+    assert proc.stderr.splitlines() == [
+        f"scraper: {big}: {big} is larger than the 10000000 byte cap (fetch.max_bytes)"
+    ]
     (record,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert record["body"] == "\n\n".join(PARAGRAPHS)
 
@@ -280,10 +387,15 @@ def main() -> None:  # pragma: no cover - prints the README table
                 actual = f"record, {report['record']['word_count']} words"
             else:
                 actual = f"{report['outcome']}: {report.get('type')}: {report['message'][:60]}"
-            expected = "record" + (" (whole body)" if case.whole else "") if case.expect == "record" else (
-                f"error \"{case.message}\"")
-            print(f"| {case.name} | {expected} | {actual} | {report['cpu']:.2f} | {report['seconds']:.2f} "
-                  f"| {report['peak_mb']:.0f} |")
+            expected = (
+                "record" + (" (whole body)" if case.whole else "")
+                if case.expect == "record"
+                else (f'error "{case.message}"')
+            )
+            print(
+                f"| {case.name} | {expected} | {actual} | {report['cpu']:.2f} | {report['seconds']:.2f} "
+                f"| {report['peak_mb']:.0f} |"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,8 +29,14 @@ CAP = 1_000_000
 
 def local(**options) -> Fetcher:
     """A Fetcher allowed to reach 127.0.0.1, no retries unless asked, sleeps recorded in ``.waits``."""
-    options = {"allow_private": True, "retries": 0, "connect_timeout": 2.0, "read_timeout": 2.0,
-               "total_timeout": 5.0, **options}
+    options = {
+        "allow_private": True,
+        "retries": 0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "total_timeout": 5.0,
+        **options,
+    }
     waits: list[float] = []
     fetcher = Fetcher(FetchConfig(**options), sleep=waits.append)
     fetcher.waits = waits  # type: ignore[attr-defined]
@@ -223,8 +229,10 @@ def test_tls_works_with_a_trusted_ca(https_server, tls_ca, tmp_path):
 def test_verify_false_session_is_overridden(https_server):
     session = requests.Session()
     session.verify = False
-    with Fetcher(FetchConfig(allow_private=True, retries=0), session=session) as fetcher, \
-            pytest.raises(FetchError, match="TLS certificate verify failed"):
+    with (
+        Fetcher(FetchConfig(allow_private=True, retries=0), session=session) as fetcher,
+        pytest.raises(FetchError, match="TLS certificate verify failed"),
+    ):
         fetcher.fetch(https_server.url("/"))
     session.close()
 
@@ -237,17 +245,33 @@ LINK_LOCAL = AddressPolicy(allow_link_local=True)
 BOTH = AddressPolicy(allow_private=True, allow_link_local=True)
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.1.2.3", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1",
-                                     "100.64.0.1", "100.127.255.254", "fd00::1", "::ffff:127.0.0.1",
-                                     "::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.1.2.3",
+        "::1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "100.127.255.254",
+        "fd00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::1",
+        "64:ff9b::a00:1",
+    ],
+)
 def test_private_and_loopback_refused_by_default_allowed_by_switch(address):
     with pytest.raises(BlockedError):
         check_ip(address, DEFAULT)
     check_ip(address, PRIVATE)
 
 
-@pytest.mark.parametrize("address", ["169.254.169.254", "169.254.0.1", "fe80::1", "fe80::1%1",
-                                     "::ffff:169.254.169.254"])
+@pytest.mark.parametrize(
+    "address", ["169.254.169.254", "169.254.0.1", "fe80::1", "fe80::1%1", "::ffff:169.254.169.254"]
+)
 def test_link_local_needs_its_own_switch(address):
     for policy in (DEFAULT, PRIVATE):
         with pytest.raises(BlockedError, match="link-local"):
@@ -255,22 +279,50 @@ def test_link_local_needs_its_own_switch(address):
     check_ip(address, LINK_LOCAL)
 
 
-@pytest.mark.parametrize("address", ["0.0.0.0", "::", "224.0.0.1", "ff02::1", "240.0.0.1", "255.255.255.255",
-                                     "192.0.2.1", "198.18.0.1", "0.1.2.3", "::ffff:0.0.0.0"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "0.0.0.0",
+        "::",
+        "224.0.0.1",
+        "ff02::1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "192.0.2.1",
+        "198.18.0.1",
+        "0.1.2.3",
+        "::ffff:0.0.0.0",
+    ],
+)
 def test_never_allowed(address):
     with pytest.raises(BlockedError):
         check_ip(address, BOTH)
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946",
-                                     "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:8.8.8.8"]
+)
 def test_public_addresses_allowed(address):
     check_ip(address, DEFAULT)
 
 
-@pytest.mark.parametrize("host", ["0x7f000001", "2130706433", "0177.0.0.1", "127.1", "0x7f.0.0.1", "[::1]",
-                                  "[::ffff:7f00:1]", "localhost", "LOCALHOST.", "a.localhost", "017700000001",
-                                  "0xa9fea9fe"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "0x7f000001",
+        "2130706433",
+        "0177.0.0.1",
+        "127.1",
+        "0x7f.0.0.1",
+        "[::1]",
+        "[::ffff:7f00:1]",
+        "localhost",
+        "LOCALHOST.",
+        "a.localhost",
+        "017700000001",
+        "0xa9fea9fe",
+    ],
+)
 def test_numeric_and_local_host_forms_refused(host):
     with pytest.raises(BlockedError):
         check_literal_host(host, DEFAULT)
@@ -282,7 +334,9 @@ def test_names_left_to_connect_time_check():
 
 def test_every_resolved_address_is_checked():
     def resolver(host, port):  # a public and a private answer: refuse, whatever order is used
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in ("93.184.216.34", "10.0.0.5")]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in ("93.184.216.34", "10.0.0.5")
+        ]
 
     with pytest.raises(BlockedError, match=r"private address 10\.0\.0\.5 \(resolved from rebind\.test\)"):
         resolve_checked("rebind.test", 80, DEFAULT, resolver)
@@ -295,7 +349,9 @@ def test_real_resolver_numeric_forms():
         resolve_checked("2130706433", 80, DEFAULT)
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "0x7f000001", "2130706433", "0177.0.0.1", "127.1"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "0x7f000001", "2130706433", "0177.0.0.1", "127.1"]
+)
 def test_fetcher_refuses_local_server_by_default(server, host):
     server.route("/", static(PAGE, headers=HTML))
     with Fetcher(FetchConfig(retries=3), sleep=pytest.fail) as fetcher, pytest.raises(BlockedError):
@@ -311,7 +367,10 @@ def test_name_resolving_to_loopback_refused_at_connect_time(server):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
     refused = r"loopback address 127\.0\.0\.1 \(resolved from evil\.test\)"
-    with Fetcher(FetchConfig(retries=0), resolver=resolver) as fetcher, pytest.raises(BlockedError, match=refused):
+    with (
+        Fetcher(FetchConfig(retries=0), resolver=resolver) as fetcher,
+        pytest.raises(BlockedError, match=refused),
+    ):
         fetcher.fetch(f"http://evil.test:{server.port}/")
     assert server.requests == []
 

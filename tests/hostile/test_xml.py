@@ -13,20 +13,24 @@ from scraper.crawl import crawl
 from scraper.sources import SourceError, parse_feed, parse_sitemap
 from tests.servers import LocalServer
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                     for i in range(1, 10)))
+LAUGHS = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+    b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+)
 XXE = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
 def feed(entity: str) -> bytes:
-    return (f'<rss version="2.0"><channel><title>&{entity};</title>'
-            f'<item><title>&{entity};</title><link>https://x.example/a</link></item></channel></rss>').encode()
+    return (
+        f'<rss version="2.0"><channel><title>&{entity};</title>'
+        f"<item><title>&{entity};</title><link>https://x.example/a</link></item></channel></rss>"
+    ).encode()
 
 
 def urlset(entity: str) -> bytes:
-    return (f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/&{entity};'
-            f"</loc></url></urlset>").encode()
+    return (
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/&{entity};'
+        f"</loc></url></urlset>"
+    ).encode()
 
 
 @pytest.mark.parametrize("doc", [LAUGHS + feed("lol9"), XXE + feed("xxe")], ids=["billion-laughs", "xxe"])
@@ -35,10 +39,15 @@ def test_feed_with_entities_refused(doc: bytes) -> None:
         parse_feed(doc, "https://x.example/feed")
 
 
-@pytest.mark.parametrize("doc", [LAUGHS + urlset("lol9"), XXE + urlset("xxe"),
-                                 b'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "http://127.0.0.1:1/x.dtd">'
-                                 + urlset("amp")],
-                         ids=["billion-laughs", "xxe", "external-dtd"])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        LAUGHS + urlset("lol9"),
+        XXE + urlset("xxe"),
+        b'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "http://127.0.0.1:1/x.dtd">' + urlset("amp"),
+    ],
+    ids=["billion-laughs", "xxe", "external-dtd"],
+)
 def test_sitemap_with_dtd_refused(doc: bytes) -> None:
     with pytest.raises(SourceError, match="DTD or entities"):
         parse_sitemap(doc, "https://x.example/sitemap.xml")
@@ -70,14 +79,21 @@ max_failure_share = 1.0
 
 def test_crawl_refuses_hostile_feed_and_never_fetches_external_dtd(tmp_path: Path) -> None:
     with LocalServer() as server:
-        external = (b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "' + server.url("/evil.dtd").encode()
-                    + b'"><rss version="2.0"><channel><title>t</title></channel></rss>')
-        server.route("/laughs.xml", lambda r: (200, {"Content-Type": "application/rss+xml"}, LAUGHS + feed("lol9")))
+        external = (
+            b'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "'
+            + server.url("/evil.dtd").encode()
+            + b'"><rss version="2.0"><channel><title>t</title></channel></rss>'
+        )
+        server.route(
+            "/laughs.xml", lambda r: (200, {"Content-Type": "application/rss+xml"}, LAUGHS + feed("lol9"))
+        )
         server.route("/xxe.xml", lambda r: (200, {"Content-Type": "application/rss+xml"}, XXE + feed("xxe")))
         server.route("/external.xml", lambda r: (200, {"Content-Type": "application/rss+xml"}, external))
         server.route("/evil.dtd", lambda r: (200, {}, b'<!ENTITY title "pwned">'))
-        sources = "".join(f'[[sources]]\ntype = "feed"\nurl = "{server.url(p)}"\n'
-                          for p in ("/laughs.xml", "/xxe.xml", "/external.xml"))
+        sources = "".join(
+            f'[[sources]]\ntype = "feed"\nurl = "{server.url(p)}"\n'
+            for p in ("/laughs.xml", "/xxe.xml", "/external.xml")
+        )
         summary = crawl(_config(server, tmp_path / "out", sources))
         assert summary.failed == {"source_bad_source": 2}  # the third is an empty feed: no entries, no error
         assert summary.written == 0 and server.hits("/evil.dtd") == 0
@@ -86,14 +102,20 @@ def test_crawl_refuses_hostile_feed_and_never_fetches_external_dtd(tmp_path: Pat
 def test_sitemap_index_bomb_is_capped(tmp_path: Path) -> None:
     """An index of 500 sitemaps, each another index (and one listing itself): max_sitemaps fetches at most."""
     with LocalServer() as server:
+
         def index(request):
             depth = request.path.count("/")
-            children = "".join(f"<sitemap><loc>{server.url(f'/idx/{depth}-{i}.xml')}</loc></sitemap>"
-                               for i in range(500))
+            children = "".join(
+                f"<sitemap><loc>{server.url(f'/idx/{depth}-{i}.xml')}</loc></sitemap>" for i in range(500)
+            )
             children += f"<sitemap><loc>{server.url(request.path)}</loc></sitemap>"
-            return 200, {"Content-Type": "application/xml"}, (
-                f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>'
-            ).encode()
+            return (
+                200,
+                {"Content-Type": "application/xml"},
+                (
+                    f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>'
+                ).encode(),
+            )
 
         server.route("/sitemap.xml", index)
         for depth in range(1, 3):
