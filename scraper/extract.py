@@ -38,9 +38,10 @@ from .errors import ExtractionError
 from .figures import Figure, collect_figures, select_images
 from .language import guess_language
 from .metadata import Metadata, extract_metadata
-from .parse import parse_html, scrub_record
+from .parse import parse_html
 from .prune import prune_tree
 from .record import FIGURE_BLOCK, Article, content_hash, make_id, strip_credentials
+from .scrub import scrub_record
 from .text import caption_key, count_words
 
 log = logging.getLogger(__name__)

@@ -2,18 +2,15 @@
 
 Pages are untrusted. Besides decoding and parsing, this module refuses what is not HTML (binary data,
 oversized input), flattens pathological nesting that libxml2 and readability cannot handle, and keeps
-control characters, terminal escape sequences and URL credentials out of everything that is built from a
-page (``scrub_text``, ``scrub_url``, ``scrub_record``).
+control characters and terminal escape sequences out of the text it parses (``scrub.py`` holds the scrubbing).
 """
 
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import functools
 import logging
 import re
-from typing import Any, TypeVar
 
 import charset_normalizer
 import lxml.etree
@@ -21,26 +18,19 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from .errors import ExtractionError
-from .record import strip_credentials
-from .text import CONTROL, CONTROL_CHARS
+from .scrub import scrub_text
+from .text import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 
-__all__ = ["decode_html", "parse_html", "lookup_charset", "scrub_text", "scrub_url", "scrub_record"]
+__all__ = ["decode_html", "parse_html", "lookup_charset"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
-# Terminal escape sequences (CSI "ESC [ ... final", OSC "ESC ] ... BEL/ST", two-character escapes): the
-# whole sequence goes, not only the ESC, so no "[31m" residue is left in the text.
-_ANSI = re.compile(
-    "\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
-)
 # Numeric character references to C0 controls: libxml2 turns "&#27;" into a real ESC.
 _CONTROL_REF = re.compile(
     r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_UNSAFE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff]")  # what scrub_text removes or replaces
 # Browsers treat these labels as supersets (WHATWG Encoding Standard); decoding with the narrower
 # codec would garble pages that rely on the superset's extra characters.
 _SUPERSETS = {
@@ -155,8 +145,6 @@ _BLOCKISH = frozenset(
     }
 )
 
-T = TypeVar("T")
-
 
 def lookup_charset(label: str | None) -> str | None:
     """The Python codec for a charset label, browser supersets applied; None for an unknown label."""
@@ -236,60 +224,6 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     codec = lookup_charset(best.encoding) if best is not None else None
     codec = codec or "windows-1252"
     return data.decode(codec, "replace"), codec
-
-
-def scrub_text(text: str) -> str:
-    """``text`` without terminal escape sequences, control characters (tab and newlines kept) or lone surrogates."""
-    if not _UNSAFE.search(text):  # the usual case, checked in one pass
-        return text
-    if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
-    text = CONTROL.sub("", text)
-    return _SURROGATE.sub("\ufffd", text)
-
-
-def scrub_url(url: str) -> str:
-    """``url`` without a ``user:password@`` part and without control characters."""
-    return strip_credentials(scrub_text(url))
-
-
-def _scrub_value(name: str, value: Any) -> Any:
-    if isinstance(value, str):
-        return scrub_url(value) if name.endswith("url") else scrub_text(value)
-    if isinstance(value, tuple):
-        if not name.endswith("url") and _plain_strings(value):
-            return value  # the usual case, checked in one pass: e.g. the body's thousands of blocks
-        return tuple(_scrub_value(name, v) for v in value)
-    if isinstance(value, dict):
-        return {k: _scrub_value(k, v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return scrub_record(value)
-    return value
-
-
-def _plain_strings(value: tuple[Any, ...]) -> bool:
-    """A tuple of strings (or of tuples of strings) with nothing to scrub in any of them."""
-    try:
-        joined = "\n".join(v if isinstance(v, str) else "\n".join(v) for v in value)
-    except TypeError:  # not only strings: scrub item by item
-        return False
-    return not _UNSAFE.search(joined)
-
-
-def scrub_record(record: T) -> T:
-    """A copy of a dataclass record with every string scrubbed; fields named ``*url`` lose credentials.
-
-    The last guard before a record leaves extraction: values from JSON-LD, attributes or the caller's
-    URL never carry escape sequences, control characters or passwords into records or terminals.
-    """
-    assert dataclasses.is_dataclass(record) and not isinstance(record, type)
-    changes = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        scrubbed = _scrub_value(f.name, value)
-        if scrubbed != value:
-            changes[f.name] = scrubbed
-    return dataclasses.replace(record, **changes) if changes else record
 
 
 def _control_char(m: re.Match[str]) -> str:

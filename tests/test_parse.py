@@ -14,11 +14,9 @@ from scraper.parse import (
     decode_html,
     lookup_charset,
     parse_html,
-    scrub_record,
-    scrub_text,
-    scrub_url,
 )
 from scraper.record import Image
+from scraper.scrub import scrub_record, scrub_text, scrub_url
 
 
 def depth(root) -> int:  # noqa: ANN001 - an lxml element
