@@ -79,7 +79,7 @@ def _squashed_length(el: HtmlElement) -> int:
 
 
 _PARAGRAPHS = XPath("count(//p)")
-_CONTAINERS = XPath("//*[@itemprop='articleBody'] | //article | //main | //body")
+_CONTAINERS = XPath(R.ARTICLE_CONTAINERS)
 
 
 def selector_pick(tree: HtmlElement, rules: SiteRules | None) -> Candidate | None:
@@ -126,7 +126,7 @@ def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
 
 
 # Prose: block elements whose text is a run of sentences, not a link or a label.
-_PROSE_ELEMENTS = XPath("//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]")
+_PROSE_ELEMENTS = XPath(R.PROSE_BLOCKS)
 TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 
 
@@ -169,10 +169,7 @@ def prose_pick(
     )
 
 
-# Text blocks of any length, for pages made of headings and list items (nominee lists, listicles).
-_TEXT_ELEMENTS = XPath(
-    "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //dt | //blockquote[not(.//p)] | //h2 | //h3 | //h4"
-)
+_TEXT_ELEMENTS = XPath(R.TEXT_BLOCKS)
 
 
 def text_pick(tree: HtmlElement) -> Candidate | None:
@@ -195,37 +192,14 @@ def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
 
 
 _HEADLINE = XPath("(//h1)[1]")
-_LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
-# Elements that make a <div> a container of blocks rather than one block of text.
-_BLOCK_CHILDREN = frozenset(
-    {
-        "p",
-        "div",
-        "ul",
-        "ol",
-        "table",
-        "section",
-        "article",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "figure",
-        "blockquote",
-        "header",
-        "br",
-        "script",
-        "style",
-    }
-)
-_HOLDS_BLOCKS = XPath(" | ".join(f".//{tag}" for tag in sorted(_BLOCK_CHILDREN)))
+_HOLDS_BLOCKS = XPath(" | ".join(f".//{tag}" for tag in sorted(R.LEAD_BLOCK_CHILDREN)))
 
 
 def _text_block(el: HtmlElement) -> bool:
     """A <p>, or a heading or <div> that holds no block of its own: one block of text."""
     if el.tag == "p":
         return True
-    return not any(child.tag in _BLOCK_CHILDREN for child in el) and not _HOLDS_BLOCKS(el)
+    return not any(child.tag in R.LEAD_BLOCK_CHILDREN for child in el) and not _HOLDS_BLOCKS(el)
 
 
 def _after(headline: HtmlElement) -> Iterator[HtmlElement]:
@@ -281,7 +255,7 @@ def lead_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     seen = 0
     known: dict[HtmlElement, bool] = {}
     for el in _after(headline[0]):
-        if el.tag not in _LEAD_TAGS:
+        if el.tag not in R.LEAD_TAGS:
             continue
         seen += 1
         if seen > R.LEAD_WALK:

@@ -20,9 +20,7 @@ from .text import caption_key, normalize_text
 
 __all__ = ["Figure", "collect_figures", "select_images"]
 
-_NAMED_BOXES = XPath(
-    "//*[self::div or self::span or self::p or self::table][@class or @id or @data-component]"
-)
+_NAMED_BOXES = XPath(R.NAMED_BOXES)
 
 
 @dataclass(slots=True)
@@ -183,10 +181,7 @@ def _leave_placeholder(el: HtmlElement, url: str) -> None:
     el.getparent().replace(el, mark)
 
 
-_PHOTO_BOX = XPath(
-    f"count(.//img) = 1 and string-length(normalize-space(.)) < {R.PHOTO_BOX_MAX_CHARS}"
-    " and .//*[contains(@class, 'caption')]"
-)
+_PHOTO_BOX = XPath(R.PHOTO_BOX)
 
 
 def _emphasised_only(el: HtmlElement) -> bool:

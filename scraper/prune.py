@@ -21,12 +21,8 @@ log = logging.getLogger(__name__)
 __all__ = ["prune_tree"]
 
 _SUBSTANTIAL = XPath(f"count(.//p[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}])")
-# An inline element inside a paragraph that holds a picture and several links: a hover card.
-# (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
-_HOVER_CARDS = XPath(
-    "//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]"
-)
-_EMBED_QUOTES = XPath("//blockquote[@class]")
+_HOVER_CARDS = XPath(R.HOVER_CARDS)
+_EMBED_QUOTES = XPath(R.EMBED_QUOTES)
 # A paragraph of prose: long enough, and no link takes half of it.
 _PROSE = (
     f"string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}"
@@ -35,9 +31,7 @@ _PROSE = (
 _PROSE_PARAGRAPH = XPath(_PROSE)
 _PROSE_INSIDE = XPath(f"boolean(.//p[{_PROSE}])")
 _HAS_PARAGRAPH = XPath(f"string-length(normalize-space(.)) >= {R.CONTENT_NAME_MIN_CHARS}")
-_HOLDS_ARTICLE = XPath(
-    "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
-)
+_HOLDS_ARTICLE = XPath(R.HOLDS_ARTICLE)
 
 
 def _protected(el: HtmlElement) -> bool:
@@ -107,7 +101,7 @@ def _in_article(el: HtmlElement) -> bool:
     return any(a.tag in ("article", "main") or a.get("itemprop") == "articleBody" for a in el.iterancestors())
 
 
-_DATA_TABLES = XPath("//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or .//img)]")
+_DATA_TABLES = XPath(R.DATA_TABLES)
 
 
 def _rows_as_paragraphs(tree: HtmlElement) -> None:

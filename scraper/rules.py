@@ -166,6 +166,39 @@ EMPHASIS_TAGS = frozenset({"em", "i", "small", "cite"})
 CAPTION_HOLDER_TAGS = frozenset({"p", "div", "center", "span", "em", "i", "small"})
 LOOSE_CAPTION_MAX_WORDS = 25
 
+# Selectors (XPath) of the parts of a page that pruning, figures and the content picks look for.
+# An inline element inside a paragraph that holds a picture and several links: a hover card, not text.
+# (written "//span[...][ancestor::p]": libxml2 takes seconds on "//p//span[...]" with many paragraphs)
+HOVER_CARDS = "//span[.//img and count(.//a) >= 2][not(.//span[.//img and count(.//a) >= 2])][ancestor::p]"
+# Quotations with a class: embedded social posts among them are marked before pruning (EMBED_QUOTE_TOKENS).
+EMBED_QUOTES = "//blockquote[@class]"
+# What only the box around the article holds: its headline, landmarks, body property or embedded posts.
+HOLDS_ARTICLE = (
+    "boolean(.//h1 | .//article | .//main | .//*[@itemprop='articleBody'] | .//blockquote[@class='embedded-quote'])"
+)
+# Tables of data (no layout inside): their rows become paragraphs so that scoring sees them.
+DATA_TABLES = "//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or .//img)]"
+# On a huge page, the containers one of which is taken whole.
+ARTICLE_CONTAINERS = "//*[@itemprop='articleBody'] | //article | //main | //body"
+# The blocks whose text is prose for the prose pick (PROSE_MIN_CHARS long, PROSE_MAX_LINK_SHARE linked).
+PROSE_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]"
+# The blocks the rescue's text pick weighs at any length: headings and list items as well.
+TEXT_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //dt | //blockquote[not(.//p)] | //h2 | //h3 | //h4"
+# The standfirst is one of these after the <h1> ...
+LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
+# ... and holds none of these (else it is a container of blocks, not one block of text).
+LEAD_BLOCK_CHILDREN = frozenset({
+    "p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "figure", "blockquote",
+    "header", "br", "script", "style",
+})
+# Boxes with a name: where captions and credits are looked for by their class words.
+NAMED_BOXES = "//*[self::div or self::span or self::p or self::table][@class or @id or @data-component]"
+# A photo box (PHOTO_BOX_TOKENS in its name): one image, a captioned child, little text.
+PHOTO_BOX = (
+    f"count(.//img) = 1 and string-length(normalize-space(.)) < {PHOTO_BOX_MAX_CHARS}"
+    " and .//*[contains(@class, 'caption')]"
+)
+
 # Cleaning the body, block by block (clean.py). Word counts are of the normalised text.
 # A paragraph ending in one of these reads as a sentence, not a label ("Politics") or a byline.
 SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "。", "！", "？", "」", "』", "）")
