@@ -126,7 +126,6 @@ def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
 
 
 # Prose: block elements whose text is a run of sentences, not a link or a label.
-_PROSE_ELEMENTS = XPath(R.PROSE_BLOCKS)
 TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 
 
@@ -134,56 +133,73 @@ def _link_length(el: HtmlElement) -> int:
     return sum(_squashed_length(a) for a in el.iter("a"))
 
 
-def prose_pick(
-    tree: HtmlElement, *, blocks: XPath = _PROSE_ELEMENTS, min_chars: int | None = None
-) -> Candidate | None:
-    """The element with the most prose net of its other text: argmax prose - other.
+_TEXT_ELEMENTS = XPath(R.TEXT_BLOCKS)  # the prose blocks, and headings and terms of any length
 
-    Prose is the text of paragraph-like elements at least ``R.PROSE_MIN_CHARS`` long with at most
+
+def density_picks(tree: HtmlElement) -> tuple[Candidate | None, Candidate | None]:
+    """The prose pick and the text pick, from one pass over the page's text blocks.
+
+    Prose pick: the element with the most prose net of its other text (argmax prose - other). Prose is
+    the text of paragraph-like blocks (``R.PROSE_BLOCKS``) at least ``R.PROSE_MIN_CHARS`` long with at most
     ``R.PROSE_MAX_LINK_SHARE`` of it in links (characters, so it holds for unspaced scripts too). Each
-    prose element credits its length to every ancestor; an ancestor's other text (menus, teasers,
-    link lists that pruning left) counts against it, so the pick grows over sibling chunks of one
-    article and stops where the page around the article begins.
+    prose block credits its length to every ancestor; an ancestor's other text (menus, teasers, link
+    lists that pruning left) counts against it, so the pick grows over sibling chunks of one article
+    and stops where the page around the article begins.
+
+    Text pick: the same over text blocks of any length from ``R.RESCUE_BLOCK_MIN_CHARS`` (headings, list
+    items, short paragraphs): a list article, a page of categories and names, has little prose.
     """
     prose: dict[HtmlElement, int] = {}
-    least = R.PROSE_MIN_CHARS if min_chars is None else min_chars
-    for el in blocks(tree):
+    text: dict[HtmlElement, int] = {}
+    for el in _TEXT_ELEMENTS(tree):
         length = int(TEXT_LENGTH(el))
-        if length < least or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
+        if length < R.RESCUE_BLOCK_MIN_CHARS or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
             continue
-        prose[el] = prose.get(el, 0) + length
-        for anc in el.iterancestors():
-            prose[anc] = prose.get(anc, 0) + length
-    best: HtmlElement | None = None
-    best_net = 0
-    for el, length in prose.items():
-        if el.tag == "html":
-            continue
-        net = length - max(0, int(TEXT_LENGTH(el)) - length)
-        if net > best_net:
-            best, best_net = el, net
-    if best is None:
-        return None
-    return Candidate(
-        best, "prose", f"most paragraph prose net of other text ({prose[best]} prose characters)"
+        is_prose = length >= R.PROSE_MIN_CHARS and el.tag not in R.TEXT_ONLY_TAGS
+        for node in (el, *el.iterancestors()):
+            text[node] = text.get(node, 0) + length
+            if is_prose:
+                prose[node] = prose.get(node, 0) + length
+    lengths: dict[HtmlElement, int] = {}
+    best_prose = _densest(prose, lengths)
+    best_text = _densest(text, lengths)
+    prose_why = f"most paragraph prose net of other text ({prose.get(best_prose, 0)} prose characters)"
+    text_why = f"most text net of other text ({text.get(best_text, 0)} characters in blocks)"
+    return (
+        None if best_prose is None else Candidate(best_prose, "prose", prose_why),
+        None if best_text is None else Candidate(best_text, "text", text_why),
     )
 
 
-_TEXT_ELEMENTS = XPath(R.TEXT_BLOCKS)
+def _densest(credited: dict[HtmlElement, int], lengths: dict[HtmlElement, int]) -> HtmlElement | None:
+    """argmax over ``credited`` of credited - (all text - credited); ``lengths`` caches each element's text length."""
+    best: HtmlElement | None = None
+    best_net = 0
+    for el, length in credited.items():
+        if el.tag == "html":
+            continue
+        total = lengths.get(el)
+        if total is None:
+            total = lengths[el] = int(TEXT_LENGTH(el))
+        net = length - max(0, total - length)
+        if net > best_net:
+            best, best_net = el, net
+    return best
+
+
+def prose_pick(tree: HtmlElement) -> Candidate | None:
+    """The prose pick alone (see ``density_picks``)."""
+    return density_picks(tree)[0]
 
 
 def text_pick(tree: HtmlElement) -> Candidate | None:
-    """The prose pick over text blocks of any length (``R.RESCUE_BLOCK_MIN_CHARS``): headings, list items,
-    short paragraphs. A page of categories and names has no prose for the other picks to find."""
-    pick = prose_pick(tree, blocks=_TEXT_ELEMENTS, min_chars=R.RESCUE_BLOCK_MIN_CHARS)
-    if pick is None:
-        return None
-    return Candidate(pick.element, "text", pick.why.replace("paragraph prose", "text of any length"))
+    """The text pick alone (see ``density_picks``)."""
+    return density_picks(tree)[1]
 
 
 def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
     """readability's, the prose and the text pick of a tree pruned by tag, role and hidden state only."""
-    picks = [readability_pick(tree, url), prose_pick(tree), text_pick(tree)]
+    picks = [readability_pick(tree, url), *density_picks(tree)]
     return [
         Candidate(p.element, "rescue " + p.source, p.why + ", on the page pruned without class words")
         for p in picks

@@ -24,15 +24,14 @@ from .content import (
     Candidate,
     body_chars,
     choose,
+    density_picks,
     huge_page_pick,
     lead_candidates,
     lead_paragraphs,
     may_win,
-    prose_pick,
     readability_pick,
     rescue_picks,
     selector_pick,
-    text_pick,
 )
 from .errors import ExtractionError
 from .figures import Figure, collect_figures, select_images
@@ -242,7 +241,7 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
     cleaning."""
     tree, rules, trace = page.tree, page.rules, page.trace
     chosen = selector_pick(tree, rules) or huge_page_pick(tree)
-    picks = [chosen] if chosen is not None else [readability_pick(tree, page.url), prose_pick(tree)]
+    picks = [chosen] if chosen is not None else [readability_pick(tree, page.url), *density_picks(tree)]
     results: list[tuple[Candidate, Cleaned]] = []
     raws: list[list[Block]] = []  # each result's blocks before cleaning (the standfirst is added to them)
     for pick in picks:
@@ -273,19 +272,17 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
 def _rescue(
     page: _Page, found: int
 ) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]] | None:
-    """So little survived the picks that the article may be a list, or covered by class names: the text
-    pick of the pruned tree; and when pruning dropped enough text for class words alone, the page pruned
-    again by tag, role and hidden state (and ``R.RESCUE_TOKENS``) with its picks. The best of these,
-    with the tree and figures it came from; None when none could be longer than ``found`` characters."""
-    if page.class_word_chars > R.PROSE_PICK_RATIO * found:
-        tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
-        figures = collect_figures(tree, page.url)
-        prune_tree(tree, page.rules, class_words=False)
-        rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
-        picks = rescue_picks(tree, page.url)
-    else:
-        tree, figures, rescue_page = page.tree, page.figures, page
-        picks = [pick for pick in (text_pick(tree),) if pick is not None]
+    """So little survived the picks that class names may have covered the article itself: when pruning
+    dropped enough text for class words alone, the page pruned again by tag, role and hidden state (and
+    ``R.RESCUE_TOKENS``) and the best of its picks, with the tree and figures it came from; None when none
+    could be longer than ``found`` characters."""
+    if page.class_word_chars <= R.PROSE_PICK_RATIO * found:
+        return None  # pruning by class words cannot have hidden an article longer than the body found
+    tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
+    figures = collect_figures(tree, page.url)
+    prune_tree(tree, page.rules, class_words=False)
+    rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
+    picks = rescue_picks(tree, page.url)
     rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
     for pick in picks:
         if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:

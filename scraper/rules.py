@@ -182,8 +182,9 @@ DATA_TABLES = "//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or
 ARTICLE_CONTAINERS = "//*[@itemprop='articleBody'] | //article | //main | //body"
 # The blocks whose text is prose for the prose pick (PROSE_MIN_CHARS long, PROSE_MAX_LINK_SHARE linked).
 PROSE_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]"
-# The blocks the rescue's text pick weighs at any length: headings and list items as well.
-TEXT_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //dt | //blockquote[not(.//p)] | //h2 | //h3 | //h4"
+# The blocks the text pick weighs at any length: the prose blocks, and headings and terms (TEXT_ONLY_TAGS).
+TEXT_BLOCKS = PROSE_BLOCKS + " | //dt | //h2 | //h3 | //h4"
+TEXT_ONLY_TAGS = frozenset({"dt", "h2", "h3", "h4"})
 # The standfirst is one of these after the <h1> ...
 LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
 # ... and holds none of these (else it is a container of blocks, not one block of text).
