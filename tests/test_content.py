@@ -16,7 +16,7 @@ import pytest
 import scraper
 from scraper.cli import main
 from scraper.config import Config
-from scraper.content import prose_pick, rescue_picks
+from scraper.content import density_picks, prose_pick, rescue_picks
 from scraper.explain import explain
 from scraper.extract import Trace
 from scraper.parse import parse_html
@@ -309,3 +309,21 @@ def test_the_rescue_weighs_headings_and_short_list_items() -> None:
     assert prose is not None and "Nominee" not in prose.element.text_content()
     text = {p.source: p for p in rescue_picks(tree, URL)}["rescue text"].element.text_content()
     assert "Nominee H4" in text and "Category A" in text
+
+
+def test_the_text_pick_spans_an_article_of_short_list_items() -> None:
+    # a release report: one paragraph of prose, then headed lists of short items (patches, changes);
+    # the prose pick holds the paragraph alone, the text pick the whole report, not the link list beside it
+    items = "".join(
+        f"<h2>Part {c}</h2><ul>" + "".join(f"<li>Fix item {c}{n} in the parser</li>" for n in range(8)) + "</ul>"
+        for c in "ABCDE"
+    )
+    links = "".join(f"<li><a href='/p/{n}'>Older post number {n}</a></li>" for n in range(30))
+    html = f"""<html><body><div class="post"><h1>Progress report</h1>
+    <div class="intro"><p>{SENTENCES[0]} {SENTENCES[1]}</p></div><div class="changes">{items}</div></div>
+    <div class="archive"><ul>{links}</ul></div></body></html>"""
+    prose, text = density_picks(parse_html(html))
+    assert prose is not None and "Fix item" not in prose.element.text_content()
+    assert text is not None and text.source == "text"
+    content = text.element.text_content()
+    assert "Fix item E7" in content and "Paragraph 0" in content and "Older post" not in content
