@@ -315,7 +315,9 @@ def test_the_text_pick_spans_an_article_of_short_list_items() -> None:
     # a release report: one paragraph of prose, then headed lists of short items (patches, changes);
     # the prose pick holds the paragraph alone, the text pick the whole report, not the link list beside it
     items = "".join(
-        f"<h2>Part {c}</h2><ul>" + "".join(f"<li>Fix item {c}{n} in the parser</li>" for n in range(8)) + "</ul>"
+        f"<h2>Part {c}</h2><ul>"
+        + "".join(f"<li>Fix item {c}{n} in the parser</li>" for n in range(8))
+        + "</ul>"
         for c in "ABCDE"
     )
     links = "".join(f"<li><a href='/p/{n}'>Older post number {n}</a></li>" for n in range(30))
