@@ -26,6 +26,7 @@ from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
 from .markup import tokens
+from .prune import furniture_kind
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
@@ -43,7 +44,6 @@ __all__ = [
     "readability_pick",
     "rescue_picks",
     "selector_pick",
-    "text_pick",
 ]
 
 
@@ -192,11 +192,6 @@ def prose_pick(tree: HtmlElement) -> Candidate | None:
     return density_picks(tree)[0]
 
 
-def text_pick(tree: HtmlElement) -> Candidate | None:
-    """The text pick alone (see ``density_picks``)."""
-    return density_picks(tree)[1]
-
-
 def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
     """readability's, the prose and the text pick of a tree pruned by tag, role and hidden state only."""
     picks = [readability_pick(tree, url), *density_picks(tree)]
@@ -228,19 +223,6 @@ def _after(headline: HtmlElement) -> Iterator[HtmlElement]:
         node = node.getparent()
 
 
-def _furniture_itself(node: HtmlElement) -> bool:
-    role = node.get("role")
-    style = node.get("style")
-    return bool(
-        node.tag in R.DROP_TAGS
-        or node.tag in ("form", "figure", "figcaption")
-        or (role and role.lower() in R.DROP_ROLES)
-        or node.get("hidden") is not None
-        or (style and R.DISPLAY_NONE.search(style))
-        or tokens(node) & R.FURNITURE_ONLY_TOKENS
-    )
-
-
 def _furniture(el: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
     """In or under page furniture that the pruner drops whatever it holds: a furniture tag or role,
     hidden, a script, or a box named with a furniture-only class word (author bios, sharing, forms).
@@ -251,7 +233,9 @@ def _furniture(el: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
     if el.tag in ("body", "html") or parent is None:
         answer = False
     else:
-        answer = _furniture_itself(el) or _furniture(parent, known)
+        answer = bool(
+            furniture_kind(el) or el.tag in R.NOT_STANDFIRST_TAGS or tokens(el) & R.FURNITURE_ONLY_TOKENS
+        ) or _furniture(parent, known)
     known[el] = answer
     return answer
 

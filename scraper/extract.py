@@ -108,7 +108,8 @@ class _Page:
     figures: list[Figure]
     http_charset: str | None
     trace: Trace | None
-    class_word_chars: int = 0  # text that pruning dropped for class words alone (what a rescue could win)
+    # subtrees that pruning dropped for class words alone: what a rescue could win back (measured only then)
+    class_word_drops: list[HtmlElement] = dataclasses.field(default_factory=list)
 
     @property
     def context(self) -> dict[str, Any]:
@@ -168,7 +169,7 @@ def _prune(page: _Page) -> None:
 
     def on_drop(el: HtmlElement, reason: str) -> None:
         if reason.startswith("class word"):
-            page.class_word_chars += int(TEXT_LENGTH(el))
+            page.class_word_drops.append(el)
         if trace is not None:
             trace.pruned.extend((reason, b.text) for b in html_to_blocks(el))
 
@@ -276,7 +277,7 @@ def _rescue(
     dropped enough text for class words alone, the page pruned again by tag, role and hidden state (and
     ``R.RESCUE_TOKENS``) and the best of its picks, with the tree and figures it came from; None when none
     could be longer than ``found`` characters."""
-    if page.class_word_chars <= R.PROSE_PICK_RATIO * found:
+    if sum(int(TEXT_LENGTH(el)) for el in page.class_word_drops) <= R.PROSE_PICK_RATIO * found:
         return None  # pruning by class words cannot have hidden an article longer than the body found
     tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
     figures = collect_figures(tree, page.url)

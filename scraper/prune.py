@@ -18,7 +18,7 @@ from .text import normalize_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["prune_tree"]
+__all__ = ["furniture_kind", "prune_tree"]
 
 _SUBSTANTIAL = XPath(f"count(.//p[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}])")
 _HOVER_CARDS = XPath(R.HOVER_CARDS)
@@ -62,18 +62,34 @@ def _hidden_prose(el: HtmlElement) -> bool:
     )
 
 
-def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
-    tag = el.tag
-    if tag in R.DROP_TAGS:
-        # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
-        return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else f"tag <{tag}>"
+def furniture_kind(el: HtmlElement) -> str | None:
+    """What makes ``el`` page furniture by its markup alone, before any exemption for article text:
+    ``"tag"`` (R.DROP_TAGS), ``"hidden"`` (hidden, aria-hidden), ``"role"`` (R.DROP_ROLES) or ``"style"``
+    (display:none); None when its markup says nothing of the kind."""
+    if el.tag in R.DROP_TAGS:
+        return "tag"
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return None if _hidden_prose(el) else "hidden"
+        return "hidden"
     role = el.get("role")
     if role and role.lower() in R.DROP_ROLES:
-        return None if _wraps_article(el) else f"role {role.lower()}"
+        return "role"
     style = el.get("style")
     if style and R.DISPLAY_NONE.search(style):
+        return "style"
+    return None
+
+
+def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
+    tag = el.tag
+    kind = furniture_kind(el)
+    if kind == "tag":
+        # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
+        return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else f"tag <{tag}>"
+    if kind == "hidden":
+        return None if _hidden_prose(el) else "hidden"
+    if kind == "role":
+        return None if _wraps_article(el) else f"role {el.get('role', '').lower()}"
+    if kind == "style":
         return None if _hidden_prose(el) else "hidden (style)"
     cls = el.get("class")
     if cls and R.SCREEN_READER_CLASSES.search(cls):

@@ -185,6 +185,8 @@ PROSE_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[n
 # The blocks the text pick weighs at any length: the prose blocks, and headings and terms (TEXT_ONLY_TAGS).
 TEXT_BLOCKS = PROSE_BLOCKS + " | //dt | //h2 | //h3 | //h4"
 TEXT_ONLY_TAGS = frozenset({"dt", "h2", "h3", "h4"})
+# Never a standfirst, wherever it stands: a form, or a figure and its caption (set aside with figures).
+NOT_STANDFIRST_TAGS = frozenset({"form", "figure", "figcaption"})
 # The standfirst is one of these after the <h1> ...
 LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
 # ... and holds none of these (else it is a container of blocks, not one block of text).
