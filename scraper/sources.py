@@ -306,55 +306,35 @@ def links_of(urls: Sequence[str]) -> list[Link]:
 # -- the registry ----------------------------------------------------------------------------------
 
 
-def _read_feed(
-    content: bytes,
-    url: str,
-    *,
-    content_type: str | None,
-    http_charset: str | None,
-    text: str | None,
-    max_bytes: int,
-) -> SitemapDoc:
-    return SitemapDoc(links=parse_feed(content, url, content_type=content_type))
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetched source document, as its reader gets it."""
+
+    content: bytes
+    url: str
+    content_type: str | None
+    http_charset: str | None
+    text: str | None  # the content decoded, when the fetcher did it
+    max_bytes: int
 
 
-def _read_sitemap(
-    content: bytes,
-    url: str,
-    *,
-    content_type: str | None,
-    http_charset: str | None,
-    text: str | None,
-    max_bytes: int,
-) -> SitemapDoc:
-    return parse_sitemap(content, url, max_bytes=max_bytes)
+def _read_feed(doc: Fetched) -> SitemapDoc:
+    return SitemapDoc(links=parse_feed(doc.content, doc.url, content_type=doc.content_type))
 
 
-def _read_page(
-    content: bytes,
-    url: str,
-    *,
-    content_type: str | None,
-    http_charset: str | None,
-    text: str | None,
-    max_bytes: int,
-) -> SitemapDoc:
-    return SitemapDoc(links=links_of(parse_page_links(content, url, http_charset=http_charset)))
+def _read_sitemap(doc: Fetched) -> SitemapDoc:
+    return parse_sitemap(doc.content, doc.url, max_bytes=doc.max_bytes)
 
 
-def _read_url_list(
-    content: bytes,
-    url: str,
-    *,
-    content_type: str | None,
-    http_charset: str | None,
-    text: str | None,
-    max_bytes: int,
-) -> SitemapDoc:
-    return SitemapDoc(links=links_of(parse_url_list(text or content.decode("utf-8", "replace"))))
+def _read_page(doc: Fetched) -> SitemapDoc:
+    return SitemapDoc(links=links_of(parse_page_links(doc.content, doc.url, http_charset=doc.http_charset)))
 
 
-Reader = Callable[..., SitemapDoc]
+def _read_url_list(doc: Fetched) -> SitemapDoc:
+    return SitemapDoc(links=links_of(parse_url_list(doc.text or doc.content.decode("utf-8", "replace"))))
+
+
+Reader = Callable[[Fetched], SitemapDoc]
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +382,4 @@ def read_source(
     entry = SOURCE_TYPES.get(stype)
     if entry is None or entry.read is None:
         raise ValueError(f"a {stype} source has no document to read")
-    return entry.read(
-        content, url, content_type=content_type, http_charset=http_charset, text=text, max_bytes=max_bytes
-    )
+    return entry.read(Fetched(content, url, content_type, http_charset, text, max_bytes))
