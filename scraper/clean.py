@@ -343,7 +343,7 @@ def _tail_list_run(kept: list[Block]) -> int:
 def _tail_furniture(b: Block, meta: Metadata) -> bool:
     return (
         b.kind in ("h", "h1")
-        or R.BYLINE.match(b.text) is not None
+        or (b.words <= R.BYLINE_MAX_WORDS and R.BYLINE.match(b.text) is not None)
         or (b.words <= R.TAIL_LINK_MAX_WORDS and b.link_ratio > R.TAIL_LINK_SHARE)
         or (b.words <= R.SIGN_OFF_MAX_WORDS and R.SIGN_OFF.search(b.text) is not None)
         or (b.words <= R.TAIL_PROMO_MAX_WORDS and R.PROMO_LINE.search(b.text) is not None)

@@ -72,6 +72,16 @@ def test_promo_byline_and_section_label_leave_the_body() -> None:
     assert art.body == "\n\n".join(PARAS)
 
 
+def test_closing_sentence_opening_with_by_stays_a_closing_byline_goes() -> None:
+    closing = (
+        "By focusing on the districts that waited longest, the council hopes to win back the trust of residents"
+        " who felt left behind in every budget of the past decade."
+    )
+    body = paras(PARAS) + f"<p>{closing}</p><p>By Sam Writer and Ann Other</p>"
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join([*PARAS, closing])
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
