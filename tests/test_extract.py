@@ -74,8 +74,8 @@ def test_promo_byline_and_section_label_leave_the_body() -> None:
 
 def test_closing_sentence_opening_with_by_stays_a_closing_byline_goes() -> None:
     closing = (
-        "By focusing on the districts that waited longest, the council hopes to win back the trust of residents"
-        " who felt left behind in every budget of the past decade."
+        "By focusing on the districts that waited longest, and on the families hit hardest by the rise in rents,"
+        " the council hopes to win back residents who felt left behind."
     )
     body = paras(PARAS) + f"<p>{closing}</p><p>By Sam Writer and Ann Other</p>"
     art = scraper.extract(page(body), "https://news.example.com/budget")
