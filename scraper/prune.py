@@ -193,5 +193,6 @@ def prune_tree(
             el.drop_tree()
             dropped += 1
             continue
-        stack.extend(reversed(el))
+        if el.tag not in R.VERBATIM_TAGS:  # a highlighter's spans name code, not furniture ("hljs-comment")
+            stack.extend(reversed(el))
     return dropped

@@ -91,6 +91,8 @@ BYLINE = re.compile(
     r"(?:\s*(?:,|and|&|\|)\s*[\w.'’ -]{2,80})*$",
     re.I,
 )
+# Verbatim text: nothing inside is pruned for its class words (syntax highlighters class every token).
+VERBATIM_TAGS = frozenset({"pre", "code"})
 # A byline names people: past this many words a line opening "By ..." is a sentence ("By focusing on ...").
 BYLINE_MAX_WORDS = 16
 # Short lines that invite the reader elsewhere: promo, newsletter, app, follow, share, "read more".

@@ -82,6 +82,16 @@ def test_closing_sentence_opening_with_by_stays_a_closing_byline_goes() -> None:
     assert art.body == "\n\n".join([*PARAS, closing])
 
 
+def test_highlighted_code_keeps_its_comment_lines() -> None:
+    code = (
+        '<pre><code class="language-bash"><span class="hljs-comment"># initialise the repository</span>\n'
+        'git init\n<span class="hljs-comment"># show what changed</span>\ngit status</code></pre>'
+    )
+    art = scraper.extract(page(paras(PARAS[:2]) + code + paras(PARAS[2:])), "https://news.example.com/budget")
+    assert "# initialise the repository" in art.body and "# show what changed" in art.body
+    assert art.body.index("initialise") < art.body.index("git status") < art.body.index(PARAS[2])
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
