@@ -246,20 +246,26 @@ def _clean_text_blocks(
 ) -> Cleaned:
     out = Cleaned(blocks=[])
     drop = _BlockRules(meta, figures, rules)
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # each kept text's key, and where it last stood
     kept: list[Block] = []
-    for b in blocks:
+    for i, b in enumerate(blocks):
         key = caption_key(b.text)
-        reason = "repeat" if key and key in seen else drop.reason(b, key)
+        reason = "repeat" if key in seen and _repeat(b, i - seen[key]) else drop.reason(b, key)
         if reason:
             out.dropped.append((reason, b.text))
             continue
-        seen.add(key)
+        seen[key] = i
         kept.append(b)
     _trim_head(kept, meta, out)
     _trim_tail(kept, meta, out)
     out.blocks = kept
     return out
+
+
+def _repeat(b: Block, gap: int) -> bool:
+    """A second copy to drop: a text said again, unless a short line recurs apart from its last copy,
+    as a listicle's field labels and an interview's questions do ("Location: ...", once per item)."""
+    return b.words > R.REPEAT_LABEL_MAX_WORDS or gap <= R.REPEAT_NEAR_BLOCKS
 
 
 class _BlockRules:

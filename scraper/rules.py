@@ -93,6 +93,10 @@ BYLINE = re.compile(
 )
 # Verbatim text: nothing inside is pruned for its class words (syntax highlighters class every token).
 VERBATIM_TAGS = frozenset({"pre", "code"})
+# A repeated line is a copy to drop (a caption twice, a block rendered twice), unless it has at most
+# REPEAT_LABEL_MAX_WORDS words and more than REPEAT_NEAR_BLOCKS blocks since its last copy: a field label.
+REPEAT_LABEL_MAX_WORDS = 15
+REPEAT_NEAR_BLOCKS = 2
 # A byline names people: past this many words a line opening "By ..." is a sentence ("By focusing on ...").
 BYLINE_MAX_WORDS = 16
 # Short lines that invite the reader elsewhere: promo, newsletter, app, follow, share, "read more".

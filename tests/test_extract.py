@@ -92,6 +92,17 @@ def test_highlighted_code_keeps_its_comment_lines() -> None:
     assert art.body.index("initialise") < art.body.index("git status") < art.body.index(PARAS[2])
 
 
+def test_a_field_label_said_once_per_item_stays_a_line_said_twice_in_a_row_goes() -> None:
+    items = "".join(
+        f"<h2>{name}</h2><p>What brought you to the council?</p><p>{answer}</p>"
+        for name, answer in zip(["Ana Lima", "Sam Writer", "Jo Roe"], PARAS[1:], strict=True)
+    )
+    twice = "<p>The vote was close.</p><p>The vote was close.</p>"
+    art = scraper.extract(page(paras(PARAS[:1]) + twice + items), "https://news.example.com/budget")
+    assert art.body.count("What brought you to the council?") == 3
+    assert art.body.count("The vote was close.") == 1
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
