@@ -79,7 +79,7 @@ def furniture_kind(el: HtmlElement) -> str | None:
     return None
 
 
-def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
+def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = True) -> str | None:
     tag = el.tag
     kind = furniture_kind(el)
     if kind == "tag":
@@ -106,8 +106,10 @@ def _drop_reason(el: HtmlElement, class_words: bool = True) -> str | None:
         return None
     if _protected(el):
         return None
-    if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and _in_article(el):
-        return None  # within the article's landmark, a box named for its layout that holds prose is article
+    if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and (not landmarks or _in_article(el)):
+        # within the article's landmark (or anywhere, on a page without one), a box named for its layout
+        # that holds prose is article: page builders name every box "section", "widget"...
+        return None
     words = sorted(toks & R.BOILERPLATE_TOKENS)
     return "class word " + ", ".join(words) if words else f"tag <{tag}>"
 
@@ -118,6 +120,7 @@ def _in_article(el: HtmlElement) -> bool:
 
 
 _DATA_TABLES = XPath(R.DATA_TABLES)
+_LANDMARKS = XPath("boolean(//article | //main | //*[@itemprop='articleBody'])")
 
 
 def _rows_as_paragraphs(tree: HtmlElement) -> None:
@@ -180,13 +183,14 @@ def prune_tree(
     for el in _EMBED_QUOTES(tree):
         if tokens(el) & R.EMBED_QUOTE_TOKENS:
             el.set("class", "embedded-quote")
+    landmarks = bool(_LANDMARKS(tree))
     body = tree.find("body")
     stack = list(reversed(body if body is not None else tree))
     while stack:
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        reason = _drop_reason(el, class_words)
+        reason = _drop_reason(el, class_words, landmarks)
         if reason is not None:
             if on_drop is not None:
                 on_drop(el, reason)

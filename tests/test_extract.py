@@ -103,6 +103,23 @@ def test_a_field_label_said_once_per_item_stays_a_line_said_twice_in_a_row_goes(
     assert art.body.count("The vote was close.") == 1
 
 
+def test_page_builder_sections_hold_the_article_on_a_page_without_landmarks() -> None:
+    texts = [
+        f"{p} Ward {i} heard the same argument at its meeting on Thursday." for i, p in enumerate(PARAS * 3)
+    ]
+    sections = "".join(
+        f'<div class="builder-section"><div class="builder-column"><h2>Part {i}</h2><p>{p}</p></div></div>'
+        for i, p in enumerate(texts[8:])
+    )
+    html = f"""<!doctype html><html><head><title>Budget passes</title></head><body>
+    <div class="top-menu"><a href="/">Home</a> <a href="/news">News</a></div>
+    <div class="page"><h1>Budget passes after long debate</h1>{paras(texts[:8])}{sections}</div>
+    <div class="section more-section"><a href="/a">Another story about the city</a></div></body></html>"""
+    art = scraper.extract(html, "https://news.example.com/budget")
+    assert [p for p in texts if p in art.body] == texts
+    assert "Another story" not in art.body
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
