@@ -267,7 +267,45 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
         trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if best < 0:
         raise ExtractionError("no article found")
+    if results[best][0].source == "readability":
+        filled = _fill_gaps(page, raws[best])
+        if filled is not None:
+            return results[best][0], filled, clean_blocks(filled, **page.context)
     return results[best][0], raws[best], results[best][1]
+
+
+def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
+    """The page's text from the pick's first paragraph to its last, in page order: the runs of text
+    between its paragraphs that it left out (a listicle's items in sibling boxes, readability's
+    conditional cleaning), unless a run is mostly links (a "read more" box set into the article)."""
+    body = page.tree.find("body")
+    whole = html_to_blocks(body if body is not None else page.tree, links=page.config.extract.links)
+    keys = {caption_key(b.text) for b in raw}
+    anchors = {caption_key(b.text) for b in raw if b.kind == "p" and b.words >= R.GAP_ANCHOR_WORDS}
+    at = [i for i, b in enumerate(whole) if b.kind == "p" and caption_key(b.text) in anchors]
+    if len(at) < 2:
+        return None
+    span: list[Block] = []
+    run: list[Block] = []  # left-out blocks since the last kept one or heading
+    for b in [*whole[at[0] : at[-1] + 1], None]:
+        inside = b is not None and caption_key(b.text) in keys
+        if b is None or inside or b.kind in ("h", "h1"):
+            if run and sum(x.link_chars for x in run) <= R.GAP_MAX_LINK_SHARE * sum(len(x.text) for x in run):
+                span.extend(run)
+            run = []
+        if b is None:
+            break
+        if inside:
+            span.append(b)
+        else:
+            run.append(b)
+    first = next(i for i, b in enumerate(raw) if caption_key(b.text) == caption_key(whole[at[0]].text))
+    last = max(i for i, b in enumerate(raw) if caption_key(b.text) == caption_key(whole[at[-1]].text))
+    filled = raw[:first] + span + raw[last + 1 :]
+    added = sum(len(b.text) for b in filled) - sum(len(b.text) for b in raw)
+    if added <= 0 or added > R.GAP_MAX_SHARE * sum(len(b.text) for b in raw):
+        return None
+    return filled
 
 
 def _rescue(

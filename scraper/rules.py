@@ -257,6 +257,9 @@ PROSE_MAX_LINK_SHARE = 0.3
 # The prose pick replaces readability's when its cleaned body is this many times longer: readability
 # took a scrap of the article (one chunk of several, a teaser, a standfirst) or nothing.
 PROSE_PICK_RATIO = 2.0
+GAP_ANCHOR_WORDS = 8
+GAP_MAX_SHARE = 1.0
+GAP_MAX_LINK_SHARE = 0.3
 # Readability's pick made mostly (this share of its characters) of table rows loses to a prose pick.
 TABLE_BODY_SHARE = 0.5
 # ... provided that the prose is not a scrap beside it (at least this share of the table pick's length):

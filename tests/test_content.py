@@ -263,10 +263,10 @@ def test_images_stay_in_place_and_out_of_the_body() -> None:
 
 
 def test_article_boxes_named_with_furniture_words_are_rescued_but_comments_are_not() -> None:
-    # the article's own boxes carry class words that prune ("ads section", "print"): a first pass keeps a
+    # the article's own boxes carry class words that prune ("ads section", "print ads"): a first pass keeps a
     # scrap, so the page is pruned again by tag, role and hidden state; comments stay pruned by name
     boxes = "".join(
-        f'<div class="{"ads section" if i % 4 else "print"}"><p>{SENTENCES[i]}</p><p>{SENTENCES[i + 1]}</p></div>'
+        f'<div class="{"ads section" if i % 4 else "print ads"}"><p>{SENTENCES[i]}</p><p>{SENTENCES[i + 1]}</p></div>'
         for i in range(0, 8, 2)
     )
     comments = "".join(

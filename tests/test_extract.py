@@ -120,6 +120,24 @@ def test_page_builder_sections_hold_the_article_on_a_page_without_landmarks() ->
     assert "Another story" not in art.body
 
 
+def test_text_readability_left_out_between_the_articles_paragraphs_is_put_back() -> None:
+    texts = [
+        f"{p} Ward {i} heard the same argument at its meeting on Thursday." for i, p in enumerate(PARAS * 2)
+    ]
+    items = [
+        f'<div class="item"><h2 class="widget-title">{i + 1}. Ward {i} says yes</h2><p>{p}</p></div>'
+        for i, p in enumerate(texts)
+    ]
+    more = '<div class="inline"><h2>More on this</h2><p><a href="/a">A story about the bus network plan</a></p></div>'
+    art = scraper.extract(page("".join([*items[:4], more, *items[4:]])), "https://news.example.com/budget")
+    parts = art.body.split("\n\n")
+    assert [p for p in parts if p.endswith("says yes")] == [
+        f"{i + 1}. Ward {i} says yes" for i in range(1, 8)
+    ]
+    assert [p for p in parts if p in texts] == texts
+    assert "More on this" not in art.body and "bus network plan" not in art.body
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
