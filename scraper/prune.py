@@ -104,7 +104,7 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
     # a content word in the name ("post", "article") protects only what holds a real paragraph
     if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
         return None
-    if _protected(el):
+    if not toks & R.THREAD_TOKENS and _protected(el):
         return None
     if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and (not landmarks or _in_article(el)):
         # within the article's landmark (or anywhere, on a page without one), a box named for its layout

@@ -53,6 +53,9 @@ LAYOUT_TOKENS = frozenset({
     "podcast", "overlay", "visually",
 })
 FURNITURE_ONLY_TOKENS = BOILERPLATE_TOKENS - LAYOUT_TOKENS
+# Of those, the words that name a readers' discussion: its posts are prose, often each in an <article>,
+# so that a box so named holds what looks like an article; it is pruned all the same.
+THREAD_TOKENS = frozenset({"comment", "comments", "disqus"})
 # Tokens that mark the article itself; an element with one of these is never dropped by token.
 CONTENT_TOKENS = frozenset({
     "article", "articlebody", "body", "content", "entry", "story", "storybody", "post", "text", "main",

@@ -138,6 +138,20 @@ def test_text_readability_left_out_between_the_articles_paragraphs_is_put_back()
     assert "More on this" not in art.body and "bus network plan" not in art.body
 
 
+def test_a_readers_thread_of_long_posts_each_an_article_is_not_the_article() -> None:
+    posts = "".join(
+        f'<li class="comment" id="comment-{i}"><article class="comment-body"><footer>Reader {i} says:</footer>'
+        f"<p>Reader {i} wrote at length: I have lived by the council offices for thirty years and every budget "
+        f"promises road repairs that never reach our street, so forgive me for doubting this one ({i}).</p>"
+        f"<p>And the libraries will open in 2028 only if the builders are paid on time, which they never are.</p>"
+        "</article></li>"
+        for i in range(8)
+    )
+    thread = f'<div id="comments" class="comments-area"><h2>8 comments</h2><ol class="comment-list">{posts}</ol></div>'
+    art = scraper.extract(page(paras(PARAS) + thread), "https://news.example.com/budget")
+    assert art.body == "\n\n".join(PARAS)
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
