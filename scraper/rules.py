@@ -260,6 +260,10 @@ PROSE_MAX_LINK_SHARE = 0.3
 # The prose pick replaces readability's when its cleaned body is this many times longer: readability
 # took a scrap of the article (one chunk of several, a teaser, a standfirst) or nothing.
 PROSE_PICK_RATIO = 2.0
+# readability's pick leaves out text between its paragraphs (boxes it did not join, headings and lists
+# its cleaning dropped): the page's text from the pick's first paragraph of GAP_ANCHOR_WORDS words or more
+# to its last goes back in, each left-out run (ended by a heading) unless more than GAP_MAX_LINK_SHARE of
+# it is links; and not at all when that adds more than GAP_MAX_SHARE of the pick's length.
 GAP_ANCHOR_WORDS = 8
 GAP_MAX_SHARE = 1.0
 GAP_MAX_LINK_SHARE = 0.3
