@@ -26,7 +26,7 @@ from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
 from .markup import tokens
-from .prune import furniture_kind
+from .prune import furniture_kind, holds_article
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
@@ -234,7 +234,10 @@ def _furniture(el: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
         answer = False
     else:
         answer = bool(
-            furniture_kind(el) or el.tag in R.NOT_STANDFIRST_TAGS or tokens(el) & R.FURNITURE_ONLY_TOKENS
+            furniture_kind(el)
+            or el.tag in R.NOT_STANDFIRST_TAGS
+            # a box that holds the article is not furniture whatever its name ("tag-x category-y" on posts)
+            or (tokens(el) & R.FURNITURE_ONLY_TOKENS and not holds_article(el))
         ) or _furniture(parent, known)
     known[el] = answer
     return answer

@@ -34,7 +34,7 @@ _HAS_PARAGRAPH = XPath(f"string-length(normalize-space(.)) >= {R.CONTENT_NAME_MI
 _HOLDS_ARTICLE = XPath(R.HOLDS_ARTICLE)
 
 
-def _protected(el: HtmlElement) -> bool:
+def holds_article(el: HtmlElement) -> bool:
     """Holds the article or article-like text. Never dropped by a class/id token."""
     return _SUBSTANTIAL(el) >= R.ARTICLE_PARAGRAPHS or bool(_HOLDS_ARTICLE(el))
 
@@ -104,7 +104,7 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
     # a content word in the name ("post", "article") protects only what holds a real paragraph
     if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
         return None
-    if not toks & R.THREAD_TOKENS and _protected(el):
+    if not toks & R.THREAD_TOKENS and holds_article(el):
         return None
     if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and (not landmarks or _in_article(el)):
         # within the article's landmark (or anywhere, on a page without one), a box named for its layout

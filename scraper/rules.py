@@ -199,7 +199,7 @@ TEXT_ONLY_TAGS = frozenset({"dt", "h2", "h3", "h4"})
 # Never a standfirst, wherever it stands: a form, or a figure and its caption (set aside with figures).
 NOT_STANDFIRST_TAGS = frozenset({"form", "figure", "figcaption"})
 # The standfirst is one of these after the <h1> ...
-LEAD_TAGS = frozenset({"p", "div", "h2", "h3"})
+LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "li"})
 # ... and holds none of these (else it is a container of blocks, not one block of text).
 LEAD_BLOCK_CHILDREN = frozenset({
     "p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "figure", "blockquote",

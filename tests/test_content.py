@@ -16,7 +16,7 @@ import pytest
 import scraper
 from scraper.cli import main
 from scraper.config import Config
-from scraper.content import density_picks, prose_pick, rescue_picks
+from scraper.content import density_picks, lead_candidates, prose_pick, rescue_picks
 from scraper.explain import explain
 from scraper.extract import Trace
 from scraper.parse import parse_html
@@ -171,6 +171,33 @@ def test_standfirst_in_the_article_header_joins_the_body_but_not_an_author_bio(h
     art = scraper.extract(html, URL)
     assert art.body.split("\n\n")[0] == lead and found(art.body) == list(range(6))
     assert "Jane Doe" not in art.body
+
+
+def test_key_points_above_the_body_join_it_inside_a_wrapper_named_with_furniture_words() -> None:
+    # the page wrapper's names hold furniture words ("tag-floods", "App-container"): it holds the article,
+    # so it is not furniture; the key-point bullets between the headline and the body are its standfirst
+    points = [
+        "The authority will widen two miles of the channel from the mill to the weir, starting in spring.",
+        "The towpath closes for two years while the banks are rebuilt and the locks are replaced.",
+    ]
+    bullets = "".join(f"<li>{p}</li>" for p in points)
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
+    html = f"""<html><head><title>River channel to be widened</title></head><body>
+    <div class="App-container tag-floods category-news"><div class="page-wrap">
+    <div class="headline-area"><h1>River channel to be widened</h1></div>
+    <div class="KeyPoints-box"><h2>Key points</h2><ul>{bullets}</ul></div>
+    <div class="story-body">{paragraphs}</div></div></div></body></html>"""
+    assert [text for text, _ in lead_candidates(parse_html(html))][:4] == [
+        "Key points",
+        *points,
+        SENTENCES[0],
+    ]
+    art = scraper.extract(html, URL)
+    parts = art.body.split("\n\n")
+    assert points[0] in parts and parts.index(points[0]) + 1 == parts.index(points[1]) < parts.index(
+        SENTENCES[0]
+    )
+    assert found(art.body) == list(range(6))
 
 
 def test_a_data_table_beside_the_article_does_not_outscore_its_prose() -> None:
