@@ -196,6 +196,23 @@ def _emphasised_only(el: HtmlElement) -> bool:
     )
 
 
+def _pairs_with_image(el: HtmlElement) -> bool:
+    """A box of two: the image's holder (an image and no text) and this line, as unnamed figures are
+    built ("<div><div><img></div><div><span>caption</span></div></div>")."""
+    parent = el.getparent()
+    if (
+        parent is None
+        or parent.tag in ("body", "html", "a")
+        or next(parent.iterancestors("a"), None) is not None
+    ):
+        return False  # a box that links elsewhere is a teaser card: its line is another story's title
+    children = [c for c in parent if isinstance(c.tag, str)]
+    if len(children) != 2 or (parent.text or "").strip():
+        return False
+    other = children[0] if children[1] is el else children[1]
+    return other is not el and not _text(other) and next(other.iter("img"), None) is not None
+
+
 def _loose_image_captions(tree: HtmlElement, base: str | None) -> list[Figure]:
     """Images outside figures: their alt text, and a short emphasised line right below them, are captions."""
     found: list[Figure] = []
@@ -208,7 +225,9 @@ def _loose_image_captions(tree: HtmlElement, base: str | None) -> list[Figure]:
             if candidate is None or candidate.tag not in R.CAPTION_HOLDER_TAGS:
                 continue
             text = _text(candidate)
-            if 0 < len(text.split()) <= R.LOOSE_CAPTION_MAX_WORDS and _emphasised_only(candidate):
+            if 0 < len(text.split()) <= R.LOOSE_CAPTION_MAX_WORDS and (
+                _emphasised_only(candidate) or _pairs_with_image(candidate)
+            ):
                 caption_el = candidate
                 break
         if caption_el is None and not texts:

@@ -152,6 +152,19 @@ def test_a_readers_thread_of_long_posts_each_an_article_is_not_the_article() -> 
     assert art.body == "\n\n".join(PARAS)
 
 
+def test_a_caption_in_a_box_of_two_beside_an_image_leaves_the_body_whatever_the_class_names() -> None:
+    caption = "Councillors in the chamber before the vote on Tuesday night."
+    figure = (
+        '<div class="css-8f2a1"><div class="css-k3d9e"><img src="/vote.jpg" alt=""></div>'
+        f'<div class="css-q7w2r"><span class="css-z1x2c">{caption}</span></div></div>'
+    )
+    art = scraper.extract(
+        page(paras(PARAS[:2]) + figure + paras(PARAS[2:])), "https://news.example.com/budget"
+    )
+    assert art.body == "\n\n".join(PARAS)
+    assert [(i.url, i.caption) for i in art.images] == [("https://news.example.com/vote.jpg", caption)]
+
+
 def test_structure_kept_for_markdown() -> None:
     body = (
         paras(PARAS[:2])
