@@ -12,14 +12,12 @@ readability has taken a scrap of the article (a teaser, one chunk of several, a 
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement, fragment_fromstring
-from readability import Document
 from readability.readability import Unparseable
 
 from . import rules as R
@@ -27,6 +25,8 @@ from .clean import Cleaned
 from .config import SiteRules
 from .markup import tokens
 from .prune import furniture_kind, holds_article
+from .readable import TreeDocument as _TreeDocument
+from .readable import squashed_length as _squashed_length
 from .record import FIGURE_BLOCK
 from .text import caption_key, normalize_text
 
@@ -54,28 +54,6 @@ class Candidate:
     element: HtmlElement
     source: str
     why: str
-
-
-class _TreeDocument(Document):
-    """readability's Document fed with our already parsed and pruned tree.
-
-    readability re-parses and runs lxml's Cleaner on every attempt; our tree is already clean, so each
-    attempt gets a copy of it instead (readability mutates the tree it scores).
-    """
-
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # noqa: A002 - readability's name
-        return copy.deepcopy(input)
-
-    def get_link_density(self, elem: HtmlElement) -> float:
-        """readability's link density (linked characters over all), with whitespace squashed by
-        ``str.split`` rather than three regular expressions per link: the same figure, a third of the time."""
-        links = sum(_squashed_length(a) for a in elem.iterdescendants("a"))
-        return links / max(_squashed_length(elem), 1)
-
-
-def _squashed_length(el: HtmlElement) -> int:
-    """Characters of the element's text with each run of white space counted as one space, ends trimmed."""
-    return len(" ".join(el.text_content().split()))
 
 
 _PARAGRAPHS = XPath("count(//p)")
@@ -203,7 +181,8 @@ def rescue_picks(tree: HtmlElement, url: str | None) -> list[Candidate]:
 
 
 _HEADLINE = XPath("(//h1)[1]")
-_HOLDS_BLOCKS = XPath(" | ".join(f".//{tag}" for tag in sorted(R.LEAD_BLOCK_CHILDREN)))
+# boolean(): the answer alone, not a list of every block found
+_HOLDS_BLOCKS = XPath("boolean(" + " | ".join(f".//{tag}" for tag in sorted(R.LEAD_BLOCK_CHILDREN)) + ")")
 
 
 def _text_block(el: HtmlElement) -> bool:

@@ -68,6 +68,8 @@ _LONG_ATTRS = lxml.etree.XPath(f"//@*[string-length(.) > {_MAX_ATTR}]")
 # libxml2 checks an element's attributes for duplicates in quadratic time: 200,000 attributes on one tag
 # take minutes. Tags this long (no "<" or ">" inside) keep their first _MAX_ATTR_COUNT attributes.
 _LONG_TAG = re.compile(r"<([A-Za-z][^\s/<>]*+)([^<>]{20000,}+)>")
+_LONG_TAG_MIN = 20_000
+_LONG_TAG_REST = re.compile(_LONG_TAG.pattern.removeprefix("<"))  # matched after a "<"
 _ATTRIBUTE = re.compile(r"""[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _MAX_ATTR_COUNT = 256
 # Share of U+FFFD and control characters above which decoded "HTML" is taken for binary data.
@@ -302,6 +304,12 @@ def _limit_attributes(html: str) -> str:
             return m.group(0)
         return f"<{m.group(1)} {' '.join(attrs[:_MAX_ATTR_COUNT])}>"
 
+    # A long tag lies between one "<" and the next: only a page with such a stretch is searched.
+    pieces = html.split("<")
+    if max(map(len, pieces)) <= _LONG_TAG_MIN or not any(
+        len(piece) > _LONG_TAG_MIN and _LONG_TAG_REST.match(piece) for piece in pieces
+    ):
+        return html
     return _LONG_TAG.sub(trim, html)
 
 

@@ -5,6 +5,7 @@ Works on the parsed page in place, in one pass over the elements, skipping the s
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -79,6 +80,12 @@ def furniture_kind(el: HtmlElement) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _screen_reader(cls: str) -> bool:
+    # a page repeats its class strings: each distinct one is matched once
+    return bool(R.SCREEN_READER_CLASSES.search(cls))
+
+
 def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = True) -> str | None:
     tag = el.tag
     kind = furniture_kind(el)
@@ -92,15 +99,15 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
     if kind == "style":
         return None if _hidden_prose(el) else "hidden (style)"
     cls = el.get("class")
-    if cls and R.SCREEN_READER_CLASSES.search(cls):
+    if cls and _screen_reader(cls):
         return "screen-reader copy"
     if tag in ("body", "html", "article", "main"):
         return None
-    if tag == "p" and _PROSE_PARAGRAPH(el):
-        return None  # a paragraph of prose is article text whatever its class says ("paywall", "widget")
     toks = tokens(el) if class_words else tokens(el) & R.RESCUE_TOKENS
     if not (tag == "header" or toks & R.BOILERPLATE_TOKENS):
         return None
+    if tag == "p" and _PROSE_PARAGRAPH(el):
+        return None  # a paragraph of prose is article text whatever its class says ("paywall", "widget")
     # a content word in the name ("post", "article") protects only what holds a real paragraph
     if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
         return None

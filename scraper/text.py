@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -19,6 +20,15 @@ _KEY_STRIP = re.compile(r"[\W_]+")
 
 def normalize_text(text: str) -> str:
     """NFC, no invisible or control characters, runs of spaces collapsed, ends trimmed (newlines kept)."""
+    return _normalize(text) if len(text) > _CACHED_MAX else _normalized(_plain(text))
+
+
+def caption_key(text: str) -> str:
+    """A comparison key: casefolded words only, so punctuation and spacing do not matter."""
+    return _caption_key(text) if len(text) > _CACHED_MAX else _cached_caption_key(_plain(text))
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = INVISIBLE.sub("", text)
     text = CONTROL.sub(" ", text)
@@ -26,9 +36,21 @@ def normalize_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
-def caption_key(text: str) -> str:
-    """A comparison key: casefolded words only, so punctuation and spacing do not matter."""
+def _caption_key(text: str) -> str:
     return " ".join(_KEY_STRIP.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+# Both are asked again of the same strings: a paragraph is read for each content pick and for its caption
+# and repeat tests. Cached per distinct string (pure functions of it), paragraph-sized ones only: the
+# cache keeps its strings (a page asks for a few hundred).
+_CACHED_MAX = 2000
+_normalized = functools.lru_cache(maxsize=1024)(_normalize)
+_cached_caption_key = functools.lru_cache(maxsize=1024)(_caption_key)
+
+
+def _plain(text: str) -> str:
+    # an lxml "smart" string (a str subclass) would keep its whole page alive in the cache
+    return text if type(text) is str else str(text)
 
 
 _WORD = re.compile(r"\w+")

@@ -21,8 +21,10 @@ from .jsonld import ld_get, ld_people, ld_text
 from .meta_tags import AUTHOR_KEYS
 from .text import clean, dedupe, fold, short_text
 
+# Queries that test one attribute start from that attribute (//@itemprop, //*/@class), and go up to
+# its element: the same elements, without evaluating the test on every element of the page.
 _XP_ITEMPROP_AUTHOR = lxml.etree.XPath(
-    f"//*[@itemprop='author' or @itemprop='creator'][not(self::meta)][not({IN_COMMENT})]"
+    f"//@itemprop[. = 'author' or . = 'creator']/parent::*[not(self::meta)][not({IN_COMMENT})]"
 )
 _XP_ITEMPROP_NAME = lxml.etree.XPath(".//*[@itemprop='name']")
 _XP_REL_AUTHOR = lxml.etree.XPath(f"//body//a[@rel='author'][not({IN_COMMENT})]")
@@ -36,18 +38,18 @@ _XP_AUTHOR_LINK = lxml.etree.XPath(
 )
 # Short elements named like an author's name, the last resort for a byline.
 _XP_AUTHOR_CLASS = lxml.etree.XPath(
-    "//body//*[@class][contains(@class, 'author') or contains(@class, 'Author')]"
-    "[self::span or self::a or self::div or self::p or self::li]"
+    "//body//*/@class[contains(., 'author') or contains(., 'Author')]"
+    "/parent::*[self::span or self::a or self::div or self::p or self::li]"
 )
 _XP_IN_FORM = lxml.etree.XPath(f"ancestor::form | {IN_COMMENT}")
 _XP_BYLINE = lxml.etree.XPath(
-    "//body//*[@class][contains(@class, 'byline') or contains(@class, 'Byline')"
-    " or contains(@class, 'author-name') or contains(@class, 'authorName')]"
+    "//body//*/@class[contains(., 'byline') or contains(., 'Byline')"
+    " or contains(., 'author-name') or contains(., 'authorName')]/.."
 )
 # A post's meta line, as blog themes print it: "Posted on March 30, 2015 by Admin".
 _XP_POST_META = lxml.etree.XPath(
-    "//body//*[contains(@class, 'postinfo') or contains(@class, 'post-info') or contains(@class, 'entry-meta')"
-    " or contains(@class, 'post-meta') or contains(@class, 'postmeta')][string-length(normalize-space(.)) < 160]"
+    "//body//*/@class[contains(., 'postinfo') or contains(., 'post-info') or contains(., 'entry-meta')"
+    " or contains(., 'post-meta') or contains(., 'postmeta')]/parent::*[string-length(normalize-space(.)) < 160]"
 )
 _BY_IN_META = re.compile(r"(?:^|\s)by\s+(.+?)\s*(?:$|\s(?:on|in|at)\s|[|·•/])", re.I)
 
@@ -348,7 +350,7 @@ def _byline_parts(el: HtmlElement) -> list[HtmlElement]:
 def _bylines(page: Page, xpath: lxml.etree.XPath, outlets: list[str]) -> list[tuple[str, ...]]:
     """The names of each byline the selector finds, without the outlets printed after them."""
     found = []
-    for el in xpath(page.tree)[:BYLINES_READ]:
+    for el in page.found(xpath)[:BYLINES_READ]:
         if "comment" in (el.get("class") or "").lower() or _XP_IN_FORM(el):
             continue
         # a byline box often holds several parts (author, source, date): read them one by one
@@ -387,11 +389,11 @@ VISIBLE_BYLINE_STRATEGIES: tuple[tuple[str, Callable[[Page, list[str]], list[tup
 )
 
 
-def _byline_statement(tree: HtmlElement, first_name: str) -> str | None:
+def _byline_statement(page: Page, first_name: str) -> str | None:
     """The text of the first visible byline that names ``first_name``."""
     key = fold(first_name)
     for xpath in (_XP_BYLINE, _XP_AUTHOR_CLASS):
-        for el in xpath(tree)[:STATEMENTS_READ]:
+        for el in page.found(xpath)[:STATEMENTS_READ]:
             text = short_text(el, MAX_STATEMENT_CHARS)
             if text and key in fold(text):
                 return text
@@ -434,4 +436,4 @@ def _credited(page: Page, names: tuple[str, ...], outlets: list[str]) -> tuple[s
     for extra in _byline_class(page, outlets)[:2]:
         if folded < {fold(n) for n in extra}:
             return _without_outlets(extra)
-    return _without_outlets(_lead_credit(names, _byline_statement(page.tree, names[0])))
+    return _without_outlets(_lead_credit(names, _byline_statement(page, names[0])))

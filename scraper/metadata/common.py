@@ -9,7 +9,7 @@ field's module combines them otherwise (titles, authors and the language weigh s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import lxml.etree
@@ -44,6 +44,15 @@ class Page:
     ld: JsonLd
     url: str | None
     site_name: str | None = None
+    # XPath results over the tree, for the queries several strategies make (see ``found``)
+    _found: dict[lxml.etree.XPath, list[HtmlElement]] = field(default_factory=dict, compare=False, repr=False)
+
+    def found(self, xpath: lxml.etree.XPath) -> list[HtmlElement]:
+        """``xpath`` over the tree, evaluated once per page: the tree is not changed while metadata is read."""
+        result = self._found.get(xpath)
+        if result is None:
+            result = self._found[xpath] = xpath(self.tree)
+        return result
 
 
 Strategy = Callable[[Page], T | None]
