@@ -270,7 +270,12 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
     if results[best][0].source == "readability":
         filled = _fill_gaps(page, raws[best])
         if filled is not None:
-            return results[best][0], filled, clean_blocks(filled, **page.context)
+            pick = results[best][0]
+            put_back = len(filled) - len(raws[best])
+            pick = dataclasses.replace(
+                pick, why=f"{pick.why}; {put_back} blocks it left out between its paragraphs put back"
+            )
+            return pick, filled, clean_blocks(filled, **page.context)
     return results[best][0], raws[best], results[best][1]
 
 

@@ -8,6 +8,7 @@ import pytest
 import scraper
 from scraper.config import SiteRules
 from scraper.errors import ExtractionError
+from scraper.explain import explain
 from scraper.record import record_schema
 from scraper.write import render
 
@@ -136,6 +137,11 @@ def test_text_readability_left_out_between_the_articles_paragraphs_is_put_back()
     ]
     assert [p for p in parts if p in texts] == texts
     assert "More on this" not in art.body and "bus network plan" not in art.body
+    html = page("".join([*items[:4], more, *items[4:]]))
+    assert (
+        "blocks it left out between its paragraphs put back"
+        in explain(html, "https://news.example.com/budget").container
+    )
 
 
 def test_a_readers_thread_of_long_posts_each_an_article_is_not_the_article() -> None:
