@@ -210,6 +210,11 @@ def _looks_like_dateline(block: Block) -> bool:
     return R.DATELINE.search(block.text) is not None or R.YEAR_AND_TIME.search(block.text) is not None
 
 
+def _is_byline(block: Block) -> bool:
+    """A credit line ("By Jane Roe and John Doe"), not a sentence that opens with "By"."""
+    return block.words <= R.BYLINE_MAX_WORDS and R.BYLINE.match(block.text) is not None
+
+
 def _mentions_author(block: Block, authors: Iterable[str]) -> bool:
     key = caption_key(block.text)
     return any(caption_key(a) and caption_key(a) in key for a in authors)
@@ -328,7 +333,7 @@ def _trim_head(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
             and out.section is None
         ):
             out.section = b.text  # a short label on top, such as a section link
-        elif R.BYLINE.match(b.text) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
+        elif _is_byline(b) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
             pass
         elif description_key == key and not _is_sentence(b.text):
             pass  # the standfirst, which the description field holds
@@ -349,7 +354,7 @@ def _tail_list_run(kept: list[Block]) -> int:
 def _tail_furniture(b: Block, meta: Metadata) -> bool:
     return (
         b.kind in ("h", "h1")
-        or (b.words <= R.BYLINE_MAX_WORDS and R.BYLINE.match(b.text) is not None)
+        or _is_byline(b)
         or (b.words <= R.TAIL_LINK_MAX_WORDS and b.link_ratio > R.TAIL_LINK_SHARE)
         or (b.words <= R.SIGN_OFF_MAX_WORDS and R.SIGN_OFF.search(b.text) is not None)
         or (b.words <= R.TAIL_PROMO_MAX_WORDS and R.PROMO_LINE.search(b.text) is not None)

@@ -283,29 +283,31 @@ def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
     """The page's text from the pick's first paragraph to its last, in page order: the runs of text
     between its paragraphs that it left out (a listicle's items in sibling boxes, readability's
     conditional cleaning), unless a run is mostly links (a "read more" box set into the article)."""
+    keys = [caption_key(b.text) for b in raw]
+    kept = set(keys)
+    anchors = {k for b, k in zip(raw, keys, strict=True) if b.kind == "p" and b.words >= R.GAP_ANCHOR_WORDS}
     body = page.tree.find("body")
     whole = html_to_blocks(body if body is not None else page.tree, links=page.config.extract.links)
-    keys = {caption_key(b.text) for b in raw}
-    anchors = {caption_key(b.text) for b in raw if b.kind == "p" and b.words >= R.GAP_ANCHOR_WORDS}
-    at = [i for i, b in enumerate(whole) if b.kind == "p" and caption_key(b.text) in anchors]
+    whole_keys = [caption_key(b.text) for b in whole]
+    at = [i for i, (b, k) in enumerate(zip(whole, whole_keys, strict=True)) if b.kind == "p" and k in anchors]
     if len(at) < 2:
         return None
     span: list[Block] = []
     run: list[Block] = []  # left-out blocks since the last kept one or heading
-    for b in [*whole[at[0] : at[-1] + 1], None]:
-        inside = b is not None and caption_key(b.text) in keys
-        if b is None or inside or b.kind in ("h", "h1"):
-            if run and sum(x.link_chars for x in run) <= R.GAP_MAX_LINK_SHARE * sum(len(x.text) for x in run):
-                span.extend(run)
-            run = []
-        if b is None:
-            break
-        if inside:
-            span.append(b)
-        else:
-            run.append(b)
-    first = next(i for i, b in enumerate(raw) if caption_key(b.text) == caption_key(whole[at[0]].text))
-    last = max(i for i, b in enumerate(raw) if caption_key(b.text) == caption_key(whole[at[-1]].text))
+
+    def close_run() -> None:
+        if run and sum(x.link_chars for x in run) <= R.GAP_MAX_LINK_SHARE * sum(len(x.text) for x in run):
+            span.extend(run)
+        run.clear()
+
+    for i in range(at[0], at[-1] + 1):
+        b, k = whole[i], whole_keys[i]
+        if k in kept or b.kind in ("h", "h1"):
+            close_run()
+        (span if k in kept else run).append(b)
+    close_run()
+    first = keys.index(whole_keys[at[0]])
+    last = len(keys) - 1 - keys[::-1].index(whole_keys[at[-1]])
     filled = raw[:first] + span + raw[last + 1 :]
     added = sum(len(b.text) for b in filled) - sum(len(b.text) for b in raw)
     if added <= 0 or added > R.GAP_MAX_SHARE * sum(len(b.text) for b in raw):

@@ -37,6 +37,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from scraper.config import FetchConfig
+from scraper.fetch import Fetcher
+
 __all__ = ["RESET", "LocalServer", "Request", "http_server", "redirect", "static"]
 
 RESET = object()  # in a body iterable: abort the connection (TCP RST)
@@ -195,3 +198,19 @@ def http_server() -> Iterator[LocalServer]:
     """A started plain-HTTP ``LocalServer`` with no routes yet."""
     with LocalServer() as server:
         yield server
+
+
+def local_fetcher(**options: Any) -> Fetcher:
+    """A Fetcher allowed to reach 127.0.0.1, no retries unless asked, sleeps recorded (not slept) in ``.waits``."""
+    options = {
+        "allow_private": True,
+        "retries": 0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "total_timeout": 5.0,
+        **options,
+    }
+    waits: list[float] = []
+    fetcher = Fetcher(FetchConfig(**options), sleep=waits.append)
+    fetcher.waits = waits  # type: ignore[attr-defined]
+    return fetcher

@@ -24,21 +24,10 @@ from scraper.errors import (
 )
 from scraper.fetch import Fetcher
 from tests.servers import LocalServer, static
+from tests.servers import local_fetcher as local
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGE = b"<!doctype html><html><body><p>ok</p></body></html>"
-
-
-def local(**options) -> Fetcher:
-    options = {
-        "allow_private": True,
-        "retries": 0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "total_timeout": 5.0,
-        **options,
-    }
-    return Fetcher(FetchConfig(**options), sleep=lambda s: None)
 
 
 @pytest.fixture

@@ -20,27 +20,12 @@ from scraper.errors import BlockedError, FetchError, HTTPStatusError, TooLargeEr
 from scraper.fetch import Fetcher
 from scraper.netsafety import AddressPolicy, check_ip, check_literal_host, resolve_checked
 from tests.servers import RESET, LocalServer, redirect, static
+from tests.servers import local_fetcher as local
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGE = b"<!doctype html><html><body><p>ok</p></body></html>"
 BOMB_SIZE = 256 * 1024 * 1024  # decoded size of the bombs
 CAP = 1_000_000
-
-
-def local(**options) -> Fetcher:
-    """A Fetcher allowed to reach 127.0.0.1, no retries unless asked, sleeps recorded in ``.waits``."""
-    options = {
-        "allow_private": True,
-        "retries": 0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "total_timeout": 5.0,
-        **options,
-    }
-    waits: list[float] = []
-    fetcher = Fetcher(FetchConfig(**options), sleep=waits.append)
-    fetcher.waits = waits  # type: ignore[attr-defined]
-    return fetcher
 
 
 def _stream(compress, finish) -> bytes:
