@@ -220,6 +220,16 @@ def _mentions_author(block: Block, authors: Iterable[str]) -> bool:
     return any(caption_key(a) and caption_key(a) in key for a in authors)
 
 
+def _opens_with_author(block: Block, authors: Iterable[str]) -> bool:
+    """The block starts with an author's full name (two words or more)."""
+    key = caption_key(block.text)
+    for author in authors:
+        name = caption_key(author)
+        if " " in name and key.startswith(name + " "):
+            return True
+    return False
+
+
 def clean_blocks(
     blocks: list[Block], *, meta: Metadata, figures: list[Figure], rules: SiteRules | None = None
 ) -> Cleaned:
@@ -363,7 +373,14 @@ def _tail_furniture(b: Block, meta: Metadata) -> bool:
 
 
 def _trim_tail(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
-    """The tail: promo lists, link lists, sign-offs, dangling headings."""
+    """The tail: the author's biography and what follows it, promo lists, link lists, sign-offs, dangling
+    headings."""
+    for i in range(max(1, len(kept) - R.TAIL_BIO_WINDOW), len(kept)):
+        b = kept[i]
+        if b.words <= R.TAIL_BIO_MAX_WORDS and _opens_with_author(b, meta.authors):
+            out.dropped += [("author-bio", b.text) for b in kept[i:]]
+            del kept[i:]
+            break
     while kept:
         b = kept[-1]
         if b.kind == "li" and b.words <= R.TAIL_ITEM_MAX_WORDS:

@@ -248,6 +248,12 @@ TAIL_LINK_SHARE = 0.5
 SIGN_OFF_MAX_WORDS = 80
 TAIL_PROMO_MAX_WORDS = 60
 TAIL_AUTHOR_MAX_WORDS = 25
+# A closing paragraph that opens with the author's full name (from the page's metadata) is the author's
+# biography ("Jane Roe is a senior reporter ..."), in any language, up to TAIL_BIO_MAX_WORDS words.
+TAIL_BIO_MAX_WORDS = 80
+# The biography closes the article: it and whatever follows it (a disclosure, a video teaser) go, when it
+# stands among the last TAIL_BIO_WINDOW blocks.
+TAIL_BIO_WINDOW = 8
 
 # Main-content choice (content.py).
 # Past this many paragraphs readability's scoring costs seconds, and a page this long is one text

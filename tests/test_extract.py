@@ -83,6 +83,26 @@ def test_closing_sentence_opening_with_by_stays_a_closing_byline_goes() -> None:
     assert art.body == "\n\n".join([*PARAS, closing])
 
 
+def test_the_authors_biography_and_what_follows_it_leave_the_body() -> None:
+    head = '<meta name="author" content="Ana Lima">'
+    bio = (
+        "Ana Lima is a senior reporter covering local government, housing and transport for The Daily"
+        " Example. Email: ana@example.com."
+    )
+    teaser = "<p>Watch: councillors argue over the bus network in a heated late-night session</p>"
+    art = scraper.extract(
+        page(paras(PARAS) + f"<p>{bio}</p>" + teaser, head), "https://news.example.com/budget"
+    )
+    assert art.authors == ("Ana Lima",)
+    assert art.body == "\n\n".join(PARAS)
+    # A paragraph that only names the author, further up, is the article's own text.
+    quoted = "Ana Lima asked the mayor how the libraries would be staffed; she said volunteers would help."
+    later = [f"{p} Ward {i} heard the same argument on Thursday." for i, p in enumerate(PARAS * 3)]
+    body = paras(PARAS[:2]) + f"<p>{quoted}</p>" + paras(later)
+    art = scraper.extract(page(body, head), "https://news.example.com/budget")
+    assert quoted in art.body
+
+
 def test_highlighted_code_keeps_its_comment_lines() -> None:
     code = (
         '<pre><code class="language-bash"><span class="hljs-comment"># initialise the repository</span>\n'
