@@ -310,6 +310,8 @@ class _BlockRules:
             return "dateline"
         if b.words <= R.CREDIT_MAX_WORDS and R.CREDIT_LINE.match(b.text):
             return "credit"
+        if b.words <= R.COPYRIGHT_MAX_WORDS and R.COPYRIGHT_SIGN in b.text:
+            return "credit"
         if (b.words <= R.PROMO_LINKED_MAX_WORDS and b.link_ratio > 0 and R.PROMO_LINE.search(b.text)) or (
             b.words <= R.PROMO_MAX_WORDS and R.PROMO_LINE.match(b.text)
         ):

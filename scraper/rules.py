@@ -222,6 +222,10 @@ SENTENCE_END = (".", "!", "?", "\"", "”", "’", "'", ":", ";", ")", "…", "�
 DATELINE_MAX_WORDS = 10
 # A photo credit ("Photo: Reuters") is this short at most.
 CREDIT_MAX_WORDS = 12
+# A line this short that carries the copyright sign is a credit or rights line ("Foto © Jane Roe",
+# "©2023 Jane Roe", "Source: X © Y Media"), in any language.
+COPYRIGHT_SIGN = "\u00a9"
+COPYRIGHT_MAX_WORDS = 15
 # A promo line that links elsewhere ("Sign up for our newsletter ...") is at most this long ...
 PROMO_LINKED_MAX_WORDS = 40
 # ... and one without a link must start with the promo phrase and be this short.

@@ -103,6 +103,17 @@ def test_the_authors_biography_and_what_follows_it_leave_the_body() -> None:
     assert quoted in art.body
 
 
+def test_a_short_line_with_the_copyright_sign_is_a_credit_in_any_language() -> None:
+    long = (
+        "The council said the \u00a9 sign on the old town crest had been added in error by a designer in 1998,"
+        " and it would be removed when the crest was repainted."
+    )
+    body = paras(PARAS[:2]) + "<p>Foto \u00a9 Jana Roe</p>" + f"<p>{long}</p>" + paras(PARAS[2:])
+    body += "<p>\u00a92026 The Daily Example Media GmbH</p>"
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join([*PARAS[:2], long, *PARAS[2:]])
+
+
 def test_highlighted_code_keeps_its_comment_lines() -> None:
     code = (
         '<pre><code class="language-bash"><span class="hljs-comment"># initialise the repository</span>\n'
