@@ -113,12 +113,46 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
         return None
     if not toks & R.THREAD_TOKENS and holds_article(el):
         return None
+    if tag in _SUBHEADINGS and _subheading(el):
+        return None
     if not toks & R.FURNITURE_ONLY_TOKENS and _PROSE_INSIDE(el) and (not landmarks or _in_article(el)):
         # within the article's landmark (or anywhere, on a page without one), a box named for its layout
         # that holds prose is article: page builders name every box "section", "widget"...
         return None
     words = sorted(toks & R.BOILERPLATE_TOKENS)
     return "class word " + ", ".join(words) if words else f"tag <{tag}>"
+
+
+_SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HAS_LINK = XPath("boolean(.//a)")
+
+
+def _subheading(el: HtmlElement) -> bool:
+    """A heading without links set among the article's paragraphs, followed by text that reads on: a
+    subheading, whatever its class (a heading over a box of teasers is followed by the box's links)."""
+    parent, following = el.getparent(), el.getnext()
+    return (
+        parent is not None
+        and parent.tag not in ("body", "html")
+        and following is not None
+        and _reads_on(following)
+        and not _HAS_LINK(el)
+        and _SUBSTANTIAL(parent) >= R.ARTICLE_PARAGRAPHS
+    )
+
+
+_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
+
+
+def _reads_on(el: HtmlElement) -> bool:
+    """Text that is not mostly links (a paragraph, a list of facts, a table) nor a heading, or a figure."""
+    if el.tag == "figure":
+        return True
+    if el.tag in _SUBHEADINGS or el.tag == "h1":
+        return False
+    length = _TEXT_LENGTH(el)
+    links = sum(_TEXT_LENGTH(a) for a in el.iter("a"))
+    return length > 0 and links <= R.SUBHEADING_NEXT_LINK_SHARE * length
 
 
 def _in_article(el: HtmlElement) -> bool:

@@ -148,6 +148,10 @@ YEAR_AND_TIME = re.compile(r"^(?=.*\b(?:19|20)\d{2}\b)(?=.*\b\d{1,2}[:h.]\d{2}\b
 # Pruning and figures (prune.py).
 # A box holding this many paragraphs of prose (PROSE_PARAGRAPH_CHARS each) holds an article: never pruned.
 ARTICLE_PARAGRAPHS = 3
+# A heading without links among the article's paragraphs is a subheading, whatever its class or id words
+# (ids made from its own text: "section-price-and-availability"), when what follows it reads on: a figure,
+# or text at most this share of which is links (a heading over a box of teasers is followed by links).
+SUBHEADING_NEXT_LINK_SHARE = 0.5
 # A content word in a box's name ("post", "article") protects it when it holds this many characters.
 CONTENT_NAME_MIN_CHARS = 200
 # Where lazy-loading pages keep an image's address, in the order they are trusted.

@@ -135,6 +135,24 @@ def test_a_field_label_said_once_per_item_stays_a_line_said_twice_in_a_row_goes(
     assert art.body.count("The vote was close.") == 1
 
 
+def test_a_subheading_named_with_a_furniture_word_stays_a_teaser_boxs_heading_goes() -> None:
+    teasers = (
+        '<h2 class="teasers-title">More on the budget</h2><ul class="teasers">'
+        '<li><a href="/a">Libraries to open on Sundays</a></li><li><a href="/b">Bus fares frozen</a></li></ul>'
+    )
+    body = (
+        '<div class="story-text">'
+        + paras(PARAS[:2])
+        + '<h2 class="edTag">Where the money goes</h2>'
+        + paras(PARAS[2:3])
+        + teasers
+        + paras(PARAS[3:])
+        + "</div>"
+    )
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join([*PARAS[:2], "Where the money goes", *PARAS[2:]])
+
+
 def test_page_builder_sections_hold_the_article_on_a_page_without_landmarks() -> None:
     texts = [
         f"{p} Ward {i} heard the same argument at its meeting on Thursday." for i, p in enumerate(PARAS * 3)
