@@ -111,6 +111,14 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
     # a content word in the name ("post", "article") protects only what holds a real paragraph
     if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
         return None
+    if (
+        toks & R.CONTENT_TOKENS
+        and not toks & R.FURNITURE_ONLY_TOKENS
+        and next(el.iter("p"), None) is not None
+    ):
+        # named for the article and a layout part only ("articleBodyText section"): its paragraphs, however
+        # short (a one-line quote), are the article's
+        return None
     if not toks & R.THREAD_TOKENS and holds_article(el):
         return None
     if tag in _SUBHEADINGS and _subheading(el):

@@ -153,6 +153,15 @@ def test_a_subheading_named_with_a_furniture_word_stays_a_teaser_boxs_heading_go
     assert art.body == "\n\n".join([*PARAS[:2], "Where the money goes", *PARAS[2:]])
 
 
+def test_a_box_named_for_the_article_and_a_layout_part_keeps_its_short_paragraphs() -> None:
+    quote = '"We were not told."'
+    box = f'<div class="articleBodyText section"><div class="component"><p>{quote}</p></div></div>'
+    widget = '<div class="story-favorites-section"><span>Follow your favourite teams</span><button>+</button></div>'
+    body = paras(PARAS[:2]) + box + paras(PARAS[2:3]) + widget + paras(PARAS[3:])
+    art = scraper.extract(page(body), "https://news.example.com/budget")
+    assert art.body == "\n\n".join([*PARAS[:2], quote, *PARAS[2:]])
+
+
 def test_page_builder_sections_hold_the_article_on_a_page_without_landmarks() -> None:
     texts = [
         f"{p} Ward {i} heard the same argument at its meeting on Thursday." for i, p in enumerate(PARAS * 3)
