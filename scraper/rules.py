@@ -258,7 +258,7 @@ TAIL_PROMO_MAX_WORDS = 60
 TAIL_AUTHOR_MAX_WORDS = 25
 # A closing paragraph that opens with the author's full name (from the page's metadata) is the author's
 # biography ("Jane Roe is a senior reporter ..."), in any language, up to TAIL_BIO_MAX_WORDS words.
-TAIL_BIO_MAX_WORDS = 80
+TAIL_BIO_MAX_WORDS = 120
 # The biography closes the article: it and whatever follows it (a disclosure, a video teaser) go, when it
 # stands among the last TAIL_BIO_WINDOW blocks.
 TAIL_BIO_WINDOW = 8
