@@ -68,6 +68,23 @@ def test_sets_load_in_both_truth_formats(bench: Path) -> None:
         extraction.load_set("fundus", bench)
 
 
+@pytest.mark.parametrize(
+    ("declared", "encoding", "text"),
+    [
+        ("utf-8", "utf-8", "Grüße aus Zürich"),
+        ("iso-8859-1", "windows-1252", "Grüße aus Zürich \u201cnow\u201d"),  # read as browsers do
+        ("gb2312", "gb2312", "话剧《约定无期限》"),
+    ],
+)
+def test_pages_are_read_in_the_charset_they_declare(
+    tmp_path: Path, declared: str, encoding: str, text: str
+) -> None:
+    html = f'<html><head><meta charset="{declared}"><title>x</title></head><body><p>{text}</p></body></html>'
+    path = tmp_path / "p.html.gz"
+    path.write_bytes(gzip.compress(html.encode(encoding)))
+    assert text in extraction.read_html(path)
+
+
 def test_quality_run_json_compare_and_failures(
     bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
