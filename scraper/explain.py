@@ -21,7 +21,7 @@ from .text import caption_key
 
 __all__ = ["Explanation", "explain"]
 
-_NOT_TEXT = ("script", "style", "noscript", "template", "svg", "head")
+_NOT_TEXT = ("script", "style", "template", "svg", "head")  # a <noscript> may hold the article
 
 
 @dataclass(slots=True)

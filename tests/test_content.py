@@ -122,6 +122,20 @@ def test_explain_accounts_for_every_block_in_page_order() -> None:
     assert fates["Home Local"] == (False, "pruned: tag <header>")
 
 
+def test_explain_lists_an_article_that_a_noscript_wraps() -> None:
+    # A <div> opened in a <noscript> and never closed there: the parser puts the whole page in the
+    # <noscript>, and extraction keeps it as the wrapper of the article it is.
+    html = (
+        "<html><head><title>Budget</title></head><body><noscript><div id='nojs'></noscript>"
+        + "<div id='page'><h1>The river channel</h1>"
+        + "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
+        + "</div></div></body></html>"
+    )
+    assert scraper.extract(html, URL).body == "\n\n".join(SENTENCES[:4])
+    fates = {t: (kept, reason) for kept, reason, t in explain(html, URL).blocks}
+    assert all(fates[s] == (True, "p") for s in SENTENCES[:4])
+
+
 def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", "--explain", "fixtures/pages/sbs-north-korea.html"]) == 0
     out = capsys.readouterr().out.splitlines()
