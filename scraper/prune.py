@@ -91,6 +91,8 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
     kind = furniture_kind(el)
     if kind == "tag":
         # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
+        if tag == "noscript" and _SUBSTANTIAL(el) >= R.ARTICLE_PARAGRAPHS:
+            return None  # like hidden prose: the article's copy for browsers without scripts (Blogger)
         return None if tag in R.WRAPPING_TAGS and _wraps_article(el) else f"tag <{tag}>"
     if kind == "hidden":
         return None if _hidden_prose(el) else "hidden"

@@ -136,6 +136,16 @@ def test_explain_lists_an_article_that_a_noscript_wraps() -> None:
     assert all(fates[s] == (True, "p") for s in SENTENCES[:4])
 
 
+def test_an_article_shipped_only_in_noscript_is_the_article() -> None:
+    # Script-rendered blogs put the post's text in <noscript> for browsers without scripts.
+    body = (
+        "<div class='post-body'><div id='rendered'></div><noscript>"
+        + "".join(f"<p>{s}</p>" for s in SENTENCES[:4])
+        + "<img src='/pixel.gif'></noscript></div>"
+    )
+    assert found(scraper.extract(page(body), URL).body) == [0, 1, 2, 3]
+
+
 def test_explain_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", "--explain", "fixtures/pages/sbs-north-korea.html"]) == 0
     out = capsys.readouterr().out.splitlines()
