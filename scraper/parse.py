@@ -388,9 +388,21 @@ def _trim_attributes(root: HtmlElement) -> None:
             del el.attrib[name]
 
 
+# Every element is an lxml.html HtmlElement, as lxml.html's own lookup makes all but its form controls,
+# chosen in C: lxml.html's lookup is a Python method, called for each element object Python touches.
+# Nothing here uses the form controls' extra properties (value, checked, fields).
+_CLASS_LOOKUP = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _parse(data: bytes) -> tuple[HtmlElement | None, bool]:
     """Parse UTF-8 bytes; returns the root and whether libxml2 stopped at its depth limit."""
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(_CLASS_LOOKUP)
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
