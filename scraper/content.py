@@ -154,7 +154,9 @@ def _densest(credited: dict[HtmlElement, int], lengths: dict[HtmlElement, int]) 
     best: HtmlElement | None = None
     best_net = 0
     for el, length in credited.items():
-        if el.tag == "html":
+        # net is at most the credited length: an element credited no more than the best net so far
+        # cannot beat it, and its text need not be measured
+        if length <= best_net or el.tag == "html":
             continue
         total = lengths.get(el)
         if total is None:
