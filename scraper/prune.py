@@ -171,7 +171,10 @@ def _in_article(el: HtmlElement) -> bool:
 
 
 _DATA_TABLES = XPath(R.DATA_TABLES)
-_LANDMARKS = XPath("boolean(//article | //main | //*[@itemprop='articleBody'])")
+# The property is found from the attributes (libxml2 then tests one attribute, not every element), and
+# only on a page without an <article> or <main>.
+_LANDMARKS = XPath("boolean(//article | //main) or boolean(//@itemprop[. = 'articleBody'])")
+_QUOTE_FOOTERS = XPath(".//blockquote/footer")
 
 
 def _rows_as_paragraphs(tree: HtmlElement) -> None:
@@ -226,7 +229,7 @@ def prune_tree(
                     el.drop_tree()
                     dropped += 1
     _rows_as_paragraphs(tree)
-    for footer in tree.iterfind(".//blockquote/footer"):
+    for footer in _QUOTE_FOOTERS(tree):
         footer.tag = "p"  # a quotation's attribution, not page furniture
     for el in _HOVER_CARDS(tree):
         if el.getparent() is not None:
