@@ -24,6 +24,7 @@ from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
 from .markup import tokens
+from .parse import html_parser
 from .prune import furniture_kind, holds_article
 from .readable import TreeDocument as _TreeDocument
 from .readable import squashed_length as _squashed_length
@@ -96,7 +97,7 @@ def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
     if not summary or not summary.strip():
         return None
     try:
-        element = fragment_fromstring(summary, create_parent="div")
+        element = fragment_fromstring(summary, create_parent="div", parser=html_parser())
     except Exception as exc:  # lxml raises several types for odd fragments
         log.debug("cannot parse readability output: %s", exc)
         return None

@@ -23,7 +23,7 @@ from .text import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 
-__all__ = ["decode_html", "parse_html", "lookup_charset"]
+__all__ = ["decode_html", "html_parser", "parse_html", "lookup_charset"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.I)
@@ -399,10 +399,18 @@ _CLASS_LOOKUP = lxml.etree.ElementDefaultClassLookup(
 )
 
 
+def html_parser(**options: bool | str) -> lxml.html.HTMLParser:
+    """An lxml.html parser (``options`` as lxml's) whose elements get their class without a Python call.
+
+    A new one per parse: an lxml parser must not be used by two threads at once."""
+    parser = lxml.html.HTMLParser(**options)
+    parser.set_element_class_lookup(_CLASS_LOOKUP)
+    return parser
+
+
 def _parse(data: bytes) -> tuple[HtmlElement | None, bool]:
     """Parse UTF-8 bytes; returns the root and whether libxml2 stopped at its depth limit."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
-    parser.set_element_class_lookup(_CLASS_LOOKUP)
+    parser = html_parser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
