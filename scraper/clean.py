@@ -94,6 +94,8 @@ class _Builder:
         links = self.link_chars
         self.parts, self.link_chars = [], 0
         hrefs, self.hrefs = self.hrefs, []
+        if raw.isspace():
+            return  # the white space between two blocks: every line of it normalises to nothing
         lines: list[tuple[str, tuple[tuple[int, int, str], ...]]] = []
         for line in raw.split("\n"):
             line = normalize_text(line)
