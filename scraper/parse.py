@@ -77,6 +77,11 @@ _BINARY_SHARE = 0.05
 _BINARY_SAMPLE = 65_536
 _BINARY_MIN = 32  # fewer suspect characters than this never make a page "binary"
 _BINARYISH = re.compile(f"[{CONTROL_CHARS}\ufffd]")
+# The same characters, counted faster in UTF-8: a C0 control or DEL is its own byte, a C1 control is 0xC2
+# and a byte from 0x80 to 0x9F, U+FFFD is EF BF BD (none of these bytes starts inside another character).
+_C0_BYTES = bytes(c for c in range(0x80) if _BINARYISH.match(chr(c)))
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+_REPLACEMENT_BYTES = "\ufffd".encode()
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -241,7 +246,13 @@ def _binary_kind(text: str, data: bytes | None) -> str | None:
             if data.startswith(magic):
                 return f"{kind} data"
     sample = text[:_BINARY_SAMPLE]
-    suspect = len(_BINARYISH.findall(sample))
+    encoded = sample.encode("utf-8", "surrogatepass")  # a lone surrogate is no suspect character
+    suspect = (
+        len(encoded)
+        - len(encoded.translate(None, _C0_BYTES))
+        + len(_C1_BYTES.findall(encoded))
+        + encoded.count(_REPLACEMENT_BYTES)
+    )
     if suspect > _BINARY_MIN and suspect > _BINARY_SHARE * len(sample):
         return "binary data"
     return None
