@@ -23,7 +23,10 @@ __all__ = ["TreeDocument", "squashed_length"]
 
 def squashed_length(el: HtmlElement) -> int:
     """Characters of the element's text with each run of white space counted as one space, ends trimmed."""
-    return len(" ".join(el.text_content().split()))
+    # Without children (most links) the element's text is all of it, read without the XPath evaluation
+    # text_content() makes. len() counts every child node but text, so a childless element holds text only.
+    text = (el.text or "") if len(el) == 0 else el.text_content()
+    return len(" ".join(text.split()))
 
 
 # Where readability's attribute cleaning could change a summary: an attribute it removes written
