@@ -112,7 +112,7 @@ PUBLISHED_STRATEGIES: Strategies[str] = (
 def find_published(page: Page) -> str | None:
     """The publication date, on the day the page's visible dateline shows for the same moment."""
     value = first(PUBLISHED_STRATEGIES, page)
-    return _as_shown(page.tree, value) if value else None
+    return _as_shown(page, value) if value else None
 
 
 # The article's visible dateline: <time> elements and short elements named for a date or publication,
@@ -142,7 +142,7 @@ _QUARTER_HOUR = dt.timedelta(minutes=15)
 _SAME_MOMENT = dt.timedelta(minutes=1)
 
 
-def _as_shown(tree: HtmlElement, value: str) -> str:
+def _as_shown(page: Page, value: str) -> str:
     """A machine timestamp on the day the page's visible dateline shows for the same moment.
 
     Sites state the moment in UTC for machines and print it in their own zone for readers: "2023-12-23T03:00Z"
@@ -154,7 +154,9 @@ def _as_shown(tree: HtmlElement, value: str) -> str:
     stamp = _aware(value)
     if stamp is None:
         return value
-    datelines = _XP_DATELINE_AFTER_H1(tree) if XP_H1(tree) else _XP_DATELINE(tree)
+    # the headlines as find_title read them (one evaluation per page, see Page.found)
+    tree = page.tree
+    datelines = _XP_DATELINE_AFTER_H1(tree) if page.found(XP_H1) else _XP_DATELINE(tree)
     for el in datelines[:DATELINES_READ]:
         attr = _XP_DATETIME_ATTR(el)
         text = short_text(el, 80)

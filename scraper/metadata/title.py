@@ -229,7 +229,7 @@ HEADLINE_CHOICES: tuple[tuple[str, Callable[[_Headlines], str | None]], ...] = (
 
 def find_title(page: Page) -> str | None:
     """The article's headline, by the first choice that gives one."""
-    h1_elements = XP_H1(page.tree)
+    h1_elements = page.found(XP_H1)
     h1s = [t for t in (clean(h.text_content()) for h in h1_elements[:H1S_READ]) if t and len(t) > 3]
     title_el = XP_TITLE(page.tree)
     found = _Headlines(
