@@ -67,8 +67,10 @@ class Cleaned:
 class _Builder:
     """Walks a fragment once, cutting text into blocks at block-level elements and line breaks."""
 
-    def __init__(self, *, links: bool = False) -> None:
+    def __init__(self, *, links: bool = False, owners: list[HtmlElement] | None = None) -> None:
         self.want_links = links
+        self.owners = owners  # when given, the block-level element each block came from, in step
+        self.current: HtmlElement | None = None
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_chars = 0
@@ -108,6 +110,8 @@ class _Builder:
         for line, spans in lines:
             share = links * len(line) // total
             self.blocks.append(Block(kind, line, min(share, len(line)), spans))
+        if self.owners is not None and self.current is not None:
+            self.owners.extend([self.current] * (len(self.blocks) - len(self.owners)))
 
     def walk(self, el: HtmlElement, kind: str, in_link: bool) -> None:
         tag = el.tag
@@ -121,6 +125,8 @@ class _Builder:
         if tag == "span" and el.get(FIGURE_MARK):
             self.flush(kind)
             self.blocks.append(Block(FIGURE_BLOCK, el.get(FIGURE_MARK) or ""))
+            if self.owners is not None:
+                self.owners.append(el)
             self.add(el.tail, in_link)
             return
         if tag == "tr":
@@ -129,6 +135,8 @@ class _Builder:
             row = " | ".join(c for c in cells if c)
             if row:
                 self.blocks.append(Block("row", row))
+                if self.owners is not None:
+                    self.owners.append(el)
             self.add(el.tail, in_link)
             return
         block = tag in R.BLOCK_TAGS
@@ -139,6 +147,9 @@ class _Builder:
             inner = kind
         if block:
             self.flush(kind)
+        outer = self.current
+        if block and self.owners is not None:
+            self.current = el
         link = in_link or tag == "a"
         href = (el.get("href") or "").strip() if tag == "a" and not in_link and self.want_links else ""
         if href:
@@ -154,6 +165,7 @@ class _Builder:
             self.parts.append(_LINK_CLOSE)
         if block:
             self.flush(inner)
+        self.current = outer
         self.add(el.tail, in_link)
 
 
@@ -193,9 +205,13 @@ def _link_spans(line: str, hrefs: list[str]) -> tuple[str, tuple[tuple[int, int,
     return text, tuple(clean)
 
 
-def html_to_blocks(root: HtmlElement, *, links: bool = False) -> list[Block]:
-    """The fragment's text as blocks, in document order; with ``links``, where each link stands."""
-    builder = _Builder(links=links)
+def html_to_blocks(
+    root: HtmlElement, *, links: bool = False, owners: list[HtmlElement] | None = None
+) -> list[Block]:
+    """The fragment's text as blocks, in document order; with ``links``, where each link stands; with
+    ``owners`` (a list to fill), the block-level element each block came from."""
+    builder = _Builder(links=links, owners=owners)
+    builder.current = root
     builder.walk(root, "p", False)
     builder.flush("p")
     return builder.blocks

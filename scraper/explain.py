@@ -7,6 +7,7 @@ regression is read: the container chosen (and the candidates it beat), then each
     dropped   pruned: class word newsletter | Sign up to our newsletter ...
     dropped   caption   A lead image's caption ...
     dropped   outside   A teaser of another article, outside the chosen container ...
+    kept      p (block scorer 0.91)  A paragraph in a box beside the container, taken back in ...
 """
 
 from __future__ import annotations
@@ -64,9 +65,15 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
     def note(text: str, kept: bool, reason: str) -> None:
         fate.setdefault(caption_key(text), []).append((kept, reason))
 
+    # the block scorer's verdicts on the blocks just outside the container: why one was taken back in
+    scored = {caption_key(o.block.text): (s, added) for o, s, added in trace.outside if s is not None}
     if trace.cleaned is not None:
         for block in trace.cleaned.blocks:
-            note(block.text, error is None, block.kind if error is None else "too short")
+            key = caption_key(block.text)
+            reason = block.kind if error is None else "too short"
+            if key in scored and scored[key][1]:
+                reason += f" (block scorer {scored[key][0]:.2f})"
+            note(block.text, error is None, reason)
         for reason, text in trace.cleaned.dropped:
             note(text, False, reason)
     for reason, text in trace.pruned:
@@ -95,7 +102,11 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
             el.drop_tree()
     body = page.find("body")
     for block in html_to_blocks(body if body is not None else page):
-        queue = fate.get(caption_key(block.text)) or [(False, "outside the chosen container")]
+        key = caption_key(block.text)
+        outside = "outside the chosen container"
+        if key in scored and not scored[key][1]:
+            outside += f" (block scorer {scored[key][0]:.2f})"
+        queue = fate.get(key) or [(False, outside)]
         kept, reason = queue.pop(0) if len(queue) > 1 else queue[0]
         result.blocks.append((kept, reason, block.text))
     return result

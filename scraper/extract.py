@@ -40,6 +40,8 @@ from .metadata import Metadata, extract_metadata
 from .parse import parse_html
 from .prune import prune_tree
 from .record import FIGURE_BLOCK, Article, content_hash, make_id, strip_credentials
+from .scorer import Outside, outside_blocks
+from .scorer import model as block_model
 from .scrub import scrub_record
 from .text import caption_key, count_words
 
@@ -93,6 +95,8 @@ class Trace:
     )  # each pick, its cleaned body length
     chosen: Candidate | None = None
     cleaned: Cleaned | None = None
+    # the blocks just outside the container that the block scorer weighed: (block, score, added)
+    outside: list[tuple[Outside, float | None, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -110,6 +114,24 @@ class _Page:
     trace: Trace | None
     # subtrees that pruning dropped for class words alone: what a rescue could win back (measured only then)
     class_word_drops: list[HtmlElement] = dataclasses.field(default_factory=list)
+    _whole: list[Block] | None = None  # the pruned page's blocks, built once when first asked for
+    _owners: list[HtmlElement] = dataclasses.field(default_factory=list)  # each one's element
+    _whole_keys: list[str] = dataclasses.field(default_factory=list)  # each one's caption key
+
+    def whole(self) -> list[Block]:
+        """The blocks of the pruned page's body, in page order (their elements in ``owners``)."""
+        if self._whole is None:
+            body = self.tree.find("body")
+            root = body if body is not None else self.tree
+            self._owners = []
+            self._whole = html_to_blocks(root, links=self.config.extract.links, owners=self._owners)
+            self._whole_keys = [caption_key(b.text) for b in self._whole]
+        return self._whole
+
+    def whole_keys(self) -> list[str]:
+        """The caption key of each of ``whole()``'s blocks."""
+        self.whole()
+        return self._whole_keys
 
     @property
     def context(self) -> dict[str, Any]:
@@ -150,6 +172,7 @@ def extract(
     _prune(page)
     chosen, raw, cleaned = _content(page)
     if chosen.source != "site-rule":
+        raw, cleaned = _score_outside(page, raw, cleaned)
         cleaned = _with_standfirst(page, leads, raw, cleaned)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned
@@ -263,6 +286,7 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
             if best < 0 or choose([results[best], results[-1]]) == 1:
                 best = len(results) - 1
                 page.tree, page.figures = rescued[3], rescued[4]
+                page._whole = None
     if trace is not None:
         trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if best < 0:
@@ -286,9 +310,8 @@ def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
     keys = [caption_key(b.text) for b in raw]
     kept = set(keys)
     anchors = {k for b, k in zip(raw, keys, strict=True) if b.kind == "p" and b.words >= R.GAP_ANCHOR_WORDS}
-    body = page.tree.find("body")
-    whole = html_to_blocks(body if body is not None else page.tree, links=page.config.extract.links)
-    whole_keys = [caption_key(b.text) for b in whole]
+    whole = page.whole()
+    whole_keys = page.whole_keys()
     at = [i for i, (b, k) in enumerate(zip(whole, whole_keys, strict=True)) if b.kind == "p" and k in anchors]
     if len(at) < 2:
         return None
@@ -313,6 +336,65 @@ def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
     if added <= 0 or added > R.GAP_MAX_SHARE * sum(len(b.text) for b in raw):
         return None
     return filled
+
+
+def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[list[Block], Cleaned]:
+    """The blocks just outside the container that the block model says are article, put back in page
+    order (and the whole cleaned again); unchanged without a model or when it adds nothing."""
+    m = block_model()
+    if m is None and page.trace is None:
+        return raw, cleaned
+    kept = [b for b in cleaned.blocks if b.kind != FIGURE_BLOCK]
+    if not kept:
+        return raw, cleaned
+    whole = page.whole()
+    whole_keys = page.whole_keys()
+    raw_keys = {caption_key(b.text) for b in raw}
+    found = outside_blocks(whole, whole_keys, raw_keys, kept, page.meta.description, page._owners)
+    scores = [m.score(o.features) if m is not None and m.weighs(o.side, o.features) else None for o in found]
+    take = {
+        o.index
+        for o, s in zip(found, scores, strict=True)
+        if s is not None and m is not None and s >= m.threshold
+    }
+    if take and m is not None and m.contiguous:
+        take = _contiguous(take, found)
+    if page.trace is not None:
+        page.trace.outside = [(o, s, o.index in take) for o, s in zip(found, scores, strict=True)]
+    if not take:
+        return raw, cleaned
+    # each block taken goes after the last container block that precedes it in the page (or first)
+    raw_at = {caption_key(b.text): j for j, b in enumerate(raw)}
+    inserts: dict[int, list[Block]] = {}
+    for o in found:
+        if o.index not in take:
+            continue
+        j = -1
+        for i in range(o.index - 1, -1, -1):
+            if whole_keys[i] in raw_at:
+                j = raw_at[whole_keys[i]]
+                break
+        inserts.setdefault(j, []).append(o.block)
+    new_raw = list(inserts.get(-1, []))
+    for j, b in enumerate(raw):
+        new_raw.append(b)
+        new_raw.extend(inserts.get(j, []))
+    log.debug("block scorer put back %d blocks", len(take))
+    return new_raw, clean_blocks(new_raw, **page.context)
+
+
+def _contiguous(take: set[int], found: list[Outside]) -> set[int]:
+    """Only the blocks taken whose every candidate between them and the container is taken too."""
+    out: set[int] = set()
+    before = sorted((o.index for o in found if o.side == "before"), reverse=True)
+    after = sorted(o.index for o in found if o.side == "after")
+    for run in (before, after):
+        for i in run:
+            if i not in take:
+                break
+            out.add(i)
+    out |= {o.index for o in found if o.side == "between" and o.index in take}
+    return out
 
 
 def _rescue(

@@ -1,0 +1,313 @@
+"""A small learned block scorer: which blocks of the page just outside the chosen container are article.
+
+The container picker takes one box; article text often lies next to it (a standfirst, a list after the
+last paragraph, an item in a sibling box). The blocks of the pruned page that lie within
+``WINDOW`` blocks before or after the container's kept blocks, or between them and outside the
+container, are described by structural, language-independent features (``FEATURES``) and scored by a
+model trained on the development pages (``benchmarks/train_scorer.py``) and shipped as
+``block_model.json``: a logistic regression or a few small trees, evaluated here in plain Python.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from .clean import Block
+from .rules import SENTENCE_END
+from .text import caption_key
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FEATURES", "WINDOW", "Model", "Outside", "load_model", "model", "outside_blocks", "use_model"]
+
+WINDOW = 12  # blocks before the first and after the last kept block that are candidates
+
+_KINDS = ("p", "h", "h1", "li", "quote", "row", "pre")
+
+# Groups of class/id word stems, matched in the class and id of the boxes a block sits in below the box it
+# shares with the nearest kept block: what the page's author called the box (the model weighs them).
+_BOX_WORDS = {
+    "comment": ("comment", "reply", "discuss", "forum", "thread", "review"),
+    "related": (
+        "related",
+        "recommend",
+        "more",
+        "teaser",
+        "promo",
+        "popular",
+        "trending",
+        "widget",
+        "sidebar",
+    ),
+    "lead": ("lead", "intro", "summary", "standfirst", "dek", "excerpt", "subtitle", "subhead", "abstract"),
+    "meta": ("author", "byline", "bio", "meta", "date", "tag", "categor", "breadcrumb"),
+    "caption": ("caption", "credit", "figure", "photo", "image", "media", "gallery"),
+    "article": ("content", "article", "body", "text", "entry", "story", "post"),
+    "nav": ("footer", "nav", "menu", "header", "share", "social", "subscribe", "newsletter"),
+    "item": ("list", "item", "card", "product", "spec", "table", "step"),
+}
+_BOX_PATTERN = re.compile("|".join(f"(?P<{name}>{'|'.join(words)})" for name, words in _BOX_WORDS.items()))
+_BOX_LEVELS = 6
+_DIGIT = re.compile(r"\d")
+
+FEATURES = (
+    "log_words",
+    "log_chars",
+    "link_share",
+    "sentence_end",
+    "punct_per_word",
+    "digit_share",
+    "capital_share",
+    *(f"kind_{k}" for k in _KINDS),
+    "before",
+    "after",
+    "between",
+    "log_distance",
+    "page_position",
+    "repeated",
+    "in_description",
+    "run_link_share",
+    "run_headings",
+    "log_run_words",
+    "next_link_share",
+    "next_log_words",
+    "container_log_words",
+    "words_vs_container",
+    "container_page_share",
+    "log_kept_blocks",
+    "log_tree_hops",
+    "box_depth",
+    *(f"box_{name}" for name in _BOX_WORDS),
+)
+
+
+_DESCRIPTION = FEATURES.index("in_description")
+
+
+@dataclass(slots=True)
+class Outside:
+    """A block of the page outside the container, where it stands, and its features."""
+
+    index: int  # in the page's blocks
+    side: str  # before, after, between
+    block: Block
+    features: list[float]
+
+
+def _block_stats(b: Block) -> tuple[float, ...]:
+    text = b.text
+    n = max(1, len(text))
+    words = max(1, b.words)
+    punct = text.count(",") + text.count(".") + text.count(";")
+    digits = len(_DIGIT.findall(text))
+    tokens = text.split(" ")
+    capital = sum(1 for t in tokens if t[:1].isupper()) / max(1, len(tokens))
+    return (
+        math.log1p(b.words),
+        math.log1p(len(text)),
+        min(1.0, b.link_chars / n),
+        1.0 if text.rstrip().endswith(SENTENCE_END) else 0.0,
+        punct / words,
+        digits / n,
+        capital,
+    )
+
+
+def _ancestors(el: HtmlElement) -> list[HtmlElement]:
+    """``el`` and its ancestors, the root last."""
+    return [el, *el.iterancestors()]
+
+
+def _box(owner: HtmlElement, theirs: list[HtmlElement]) -> tuple[float, ...]:
+    """Tree hops between a block's element and another's (given with its ancestors), the depth of
+    ``owner`` below the box they share, and the class/id word groups of the boxes between."""
+    mine = _ancestors(owner)
+    shared = set(theirs)
+    depth = next((d for d, el in enumerate(mine) if el in shared), len(mine))
+    top = mine[depth] if depth < len(mine) else None
+    hops = depth + (theirs.index(top) if top is not None else len(theirs))
+    found: set[str] = set()
+    for el in mine[: min(depth, _BOX_LEVELS)]:
+        words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if words.strip():
+            found.update(m.lastgroup for m in _BOX_PATTERN.finditer(words) if m.lastgroup)
+    return (math.log1p(hops), float(depth), *(1.0 if name in found else 0.0 for name in _BOX_WORDS))
+
+
+def outside_blocks(
+    whole: list[Block],
+    whole_keys: list[str],
+    raw_keys: set[str],
+    kept: list[Block],
+    description: str | None,
+    owners: list[HtmlElement],
+) -> list[Outside]:
+    """The page's blocks (``whole``, from the elements ``owners``) near the kept blocks and not in the
+    container (``raw_keys``), with their features; empty when the kept blocks cannot be placed."""
+    kept_keys = {caption_key(b.text) for b in kept if b.text}
+    count: dict[str, int] = {}
+    for k in whole_keys:
+        count[k] = count.get(k, 0) + 1
+    at = [i for i, k in enumerate(whole_keys) if k in kept_keys and count[k] == 1]
+    if not at or len(owners) != len(whole):
+        return []
+    lo, hi = at[0], at[-1]
+    n = len(whole)
+    kept_words = [b.words for b in kept if b.kind == "p"] or [b.words for b in kept]
+    kept_words.sort()
+    median = kept_words[len(kept_words) // 2] if kept_words else 1
+    total_chars = max(1, sum(len(b.text) for b in whole))
+    kept_chars = sum(len(b.text) for b in kept)
+    shared = (
+        math.log1p(median),
+        min(1.0, kept_chars / total_chars),
+        math.log1p(len(kept)),
+    )
+    desc = caption_key(description) if description else ""
+    at_set = set(at)
+    out: list[Outside] = []
+    lines: dict[int, list[HtmlElement]] = {}  # the ancestors of each kept block's element, once
+
+    def line(j: int) -> list[HtmlElement]:
+        if j not in lines:
+            lines[j] = _ancestors(owners[j])
+        return lines[j]
+
+    def add(i: int, side: str, nearest: int) -> None:
+        b, key = whole[i], whole_keys[i]
+        if not key or key in raw_keys or b.kind == "figure":
+            return
+        step = 1 if nearest > i else -1
+        run = whole[i + step : nearest : step] if i + step != nearest else []
+        run_chars = sum(len(x.text) for x in run) + len(b.text)
+        run_links = sum(x.link_chars for x in run) + b.link_chars
+        nxt = whole[i + step] if 0 <= i + step < n else b
+        kinds = [1.0 if b.kind == k else 0.0 for k in _KINDS]
+        out.append(
+            Outside(
+                i,
+                side,
+                b,
+                [
+                    *_block_stats(b),
+                    *kinds,
+                    1.0 if side == "before" else 0.0,
+                    1.0 if side == "after" else 0.0,
+                    1.0 if side == "between" else 0.0,
+                    math.log(abs(nearest - i)),
+                    i / n,
+                    1.0 if count[key] > 1 else 0.0,
+                    1.0 if desc and len(key) > 20 and (key in desc or desc in key) else 0.0,
+                    min(1.0, run_links / max(1, run_chars)),
+                    float(sum(1 for x in run if x.kind in ("h", "h1"))),
+                    math.log1p(sum(x.words for x in run)),
+                    min(1.0, nxt.link_chars / max(1, len(nxt.text))),
+                    math.log1p(nxt.words),
+                    shared[0],
+                    b.words / max(1, median),
+                    shared[1],
+                    shared[2],
+                    *_box(owners[i], line(nearest)),
+                ],
+            )
+        )
+
+    for i in range(max(0, lo - WINDOW), lo):
+        add(i, "before", lo)
+    prev = lo
+    for i in range(lo + 1, hi):
+        if i in at_set:
+            prev = i
+            continue
+        nxt_at = at[bisect.bisect_right(at, i)]
+        add(i, "between", prev if i - prev <= nxt_at - i else nxt_at)
+    for i in range(hi + 1, min(n, hi + 1 + WINDOW)):
+        add(i, "after", hi)
+    return out
+
+
+class Model:
+    """A logistic regression or boosted trees over ``FEATURES``, read from JSON; ``score`` is a
+    probability."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if list(data.get("features", ())) != list(FEATURES):
+            raise ValueError("block model was trained on other features")
+        self.kind: str = data["kind"]
+        self.threshold: float = float(data["threshold"])
+        self.contiguous: bool = bool(data.get("contiguous", False))
+        self.sides: frozenset[str] = frozenset(data.get("sides", ("before", "after", "between")))
+        # a block that is the page's description stays out, as the standfirst does (the record has it)
+        self.skip_description: bool = bool(data.get("skip_description", False))
+        if self.kind == "logreg":
+            self.mean = [float(x) for x in data["mean"]]
+            self.scale = [float(x) for x in data["scale"]]
+            self.coef = [float(x) for x in data["coef"]]
+            self.intercept = float(data["intercept"])
+        elif self.kind == "trees":
+            self.base = float(data["base"])
+            self.rate = float(data["rate"])
+            # each tree: parallel lists (feature, threshold, left, right, value); feature -1 is a leaf
+            self.trees: list[tuple[list[int], list[float], list[int], list[int], list[float]]] = [
+                (t["feature"], t["threshold"], t["left"], t["right"], t["value"]) for t in data["trees"]
+            ]
+        else:
+            raise ValueError(f"unknown block model kind {self.kind!r}")
+
+    def weighs(self, side: str, x: list[float]) -> bool:
+        """Whether a candidate on ``side`` with features ``x`` is scored at all."""
+        return side in self.sides and not (self.skip_description and x[_DESCRIPTION] > 0)
+
+    def score(self, x: list[float]) -> float:
+        if self.kind == "logreg":
+            z = self.intercept
+            for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
+                z += c * (v - m) / s
+        else:
+            z = self.base
+            for feature, threshold, left, right, value in self.trees:
+                node = 0
+                while feature[node] >= 0:
+                    node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+                z += self.rate * value[node]
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+_DEFAULT = Path(__file__).with_name("block_model.json")
+_model: Model | None = None
+_loaded = False
+
+
+def load_model(path: Path | None = None) -> Model | None:
+    """Read a model file (the shipped one by default); None when there is none or it cannot be read."""
+    path = path or _DEFAULT
+    try:
+        return Model(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot read block model %s: %s", path, exc)
+        return None
+
+
+def model() -> Model | None:
+    """The model in use: the shipped one, read once."""
+    global _model, _loaded
+    if not _loaded:
+        _model, _loaded = load_model(), True
+    return _model
+
+
+def use_model(m: Model | None) -> None:
+    """Replace the model in use (None: no scorer), for training and evaluation."""
+    global _model, _loaded
+    _model, _loaded = m, True
