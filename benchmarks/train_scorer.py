@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -42,7 +43,7 @@ BENCH = Path("/work/shared/bench")
 CACHE = Path("/tmp/scorer-cache.json")
 BASE_CACHE = Path("/tmp/scorer-base.json")
 SHORT_WORDS = 5
-TRAFEVAL_WEIGHT = 0.3
+TRAFEVAL_WEIGHT = float(os.environ.get("SCORER_TRAFEVAL_WEIGHT", "0.3"))
 SEED = int(os.environ.get("SCORER_SEED", "0"))
 N_TREES = int(os.environ.get("SCORER_TREES", "40"))
 RATE = float(os.environ.get("SCORER_RATE", "0.2"))
@@ -153,6 +154,46 @@ def weight(row: dict[str, Any]) -> float:
     return min(1.0, row["words"] / max(1, row["kept_words"]))
 
 
+# A hand-set rule over the same candidates, for comparison: a prose paragraph (20+ words, ends a sentence,
+# under 10% links) next to the kept blocks (at most 2 blocks away, no heading between).
+HAND_RULE = (
+    ("log_words", ">", math.log1p(19)),
+    ("sentence_end", ">", 0.5),
+    ("link_share", "<=", 0.1),
+    ("log_distance", "<=", math.log(2) + 1e-9),
+    ("run_headings", "<=", 0.5),
+)
+
+
+def hand_rule(threshold: float, contiguous: bool) -> dict[str, Any]:
+    """``HAND_RULE`` as a one-tree model: a chain of tests, every failure a leaf that says no."""
+    feature, thresh, left, right, value = [], [], [], [], []
+    for name, op, limit in HAND_RULE:
+        node, fail = len(feature), len(feature) + 1
+        feature += [scorer.FEATURES.index(name), -1]
+        thresh += [limit, -2.0]
+        value += [0.0, -10.0]
+        nxt = fail + 1  # the next test (or the final leaf)
+        left += [fail if op == ">" else nxt, -1]
+        right += [nxt if op == ">" else fail, -1]
+        del node
+    feature.append(-1)
+    thresh.append(-2.0)
+    left.append(-1)
+    right.append(-1)
+    value.append(10.0)
+    tree = {"feature": feature, "threshold": thresh, "left": left, "right": right, "value": value}
+    return {
+        "features": list(scorer.FEATURES),
+        "kind": "trees",
+        "threshold": threshold,
+        "contiguous": contiguous,
+        "base": 0.0,
+        "rate": 1.0,
+        "trees": [tree],
+    }
+
+
 def fit(rows: Sequence[dict[str, Any]], kind: str, threshold: float, contiguous: bool) -> dict[str, Any]:
     """A model of ``kind`` (logreg or trees) on ``rows``, as the JSON ``scraper.scorer.Model`` reads."""
     import numpy as np
@@ -160,6 +201,8 @@ def fit(rows: Sequence[dict[str, Any]], kind: str, threshold: float, contiguous:
     x = np.array([r["x"] for r in rows], dtype=float)
     y = np.array([r["y"] for r in rows], dtype=int)
     w = np.array([weight(r) for r in rows])
+    if kind == "rule":
+        return hand_rule(threshold, contiguous)
     base: dict[str, Any] = {
         "features": list(scorer.FEATURES),
         "kind": kind,
@@ -323,7 +366,7 @@ def cross_validate(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("collect", "cv", "train"))
-    parser.add_argument("--kind", choices=("logreg", "trees"), default="logreg")
+    parser.add_argument("--kind", choices=("logreg", "trees", "rule"), default="logreg")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--contiguous", action="store_true")
     parser.add_argument("--skip-description", action="store_true", help="never take the page's description")

@@ -46,6 +46,20 @@ class Explanation:
         return out
 
 
+def _container(trace: Trace) -> str:
+    """The container chosen, which picker proposed it and why."""
+    chosen = trace.chosen
+    if chosen is None:
+        return "none found"
+    container = f"{chosen.source}: {chosen.why} <{chosen.element.tag}"
+    return container + (f" class={chosen.element.get('class')!r}>" if chosen.element.get("class") else ">")
+
+
+def _scored(trace: Trace) -> dict[str, tuple[float, bool]]:
+    """The block scorer's verdicts on the blocks just outside the container, by text key: (score, taken)."""
+    return {caption_key(o.block.text): (s, added) for o, s, added in trace.outside if s is not None}
+
+
 def explain(html: str | bytes, url: str | None = None, *, config: Config | None = None) -> Explanation:
     """Run extraction on one page with a trace and say, block by block, what became of the page's text."""
     config = config or Config()
@@ -65,8 +79,7 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
     def note(text: str, kept: bool, reason: str) -> None:
         fate.setdefault(caption_key(text), []).append((kept, reason))
 
-    # the block scorer's verdicts on the blocks just outside the container: why one was taken back in
-    scored = {caption_key(o.block.text): (s, added) for o, s, added in trace.outside if s is not None}
+    scored = _scored(trace)
     if trace.cleaned is not None:
         for block in trace.cleaned.blocks:
             key = caption_key(block.text)
@@ -84,14 +97,8 @@ def explain(html: str | bytes, url: str | None = None, *, config: Config | None 
                 (False, "caption" if not fig.furniture else "caption (furniture)")
             )
 
-    chosen = trace.chosen
-    if chosen is None:
-        container = "none found"
-    else:
-        container = f"{chosen.source}: {chosen.why} <{chosen.element.tag}"
-        container += f" class={chosen.element.get('class')!r}>" if chosen.element.get("class") else ">"
     result = Explanation(
-        container=container,
+        container=_container(trace),
         candidates=[f"{c.source}: {chars} characters after cleaning" for c, chars in trace.candidates],
         error=error,
     )

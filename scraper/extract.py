@@ -172,7 +172,8 @@ def extract(
     _prune(page)
     chosen, raw, cleaned = _content(page)
     if chosen.source != "site-rule":
-        raw, cleaned = _score_outside(page, raw, cleaned)
+        if chosen.source != "huge-page":  # a page of thousands of paragraphs: its container is all of it
+            raw, cleaned = _score_outside(page, raw, cleaned)
         cleaned = _with_standfirst(page, leads, raw, cleaned)
     if trace is not None:
         trace.chosen, trace.cleaned = chosen, cleaned

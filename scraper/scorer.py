@@ -127,20 +127,84 @@ def _ancestors(el: HtmlElement) -> list[HtmlElement]:
     return [el, *el.iterancestors()]
 
 
-def _box(owner: HtmlElement, theirs: list[HtmlElement]) -> tuple[float, ...]:
-    """Tree hops between a block's element and another's (given with its ancestors), the depth of
-    ``owner`` below the box they share, and the class/id word groups of the boxes between."""
+def _box(owner: HtmlElement, theirs: list[HtmlElement], shared: set[HtmlElement]) -> tuple[float, ...]:
+    """Tree hops between a block's element and another's (given with its ancestors, also as a set), the
+    depth of ``owner`` below the box they share, and the class/id word groups of the boxes between."""
     mine = _ancestors(owner)
-    shared = set(theirs)
     depth = next((d for d, el in enumerate(mine) if el in shared), len(mine))
     top = mine[depth] if depth < len(mine) else None
     hops = depth + (theirs.index(top) if top is not None else len(theirs))
     found: set[str] = set()
     for el in mine[: min(depth, _BOX_LEVELS)]:
-        words = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if words.strip():
-            found.update(m.lastgroup for m in _BOX_PATTERN.finditer(words) if m.lastgroup)
+        words = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if len(words) > 1:
+            for m in _BOX_PATTERN.finditer(words.lower()):
+                found.add(m.lastgroup or "")
     return (math.log1p(hops), float(depth), *(1.0 if name in found else 0.0 for name in _BOX_WORDS))
+
+
+class _Around:
+    """What the features of the blocks around one container read: the page's blocks and their elements,
+    the container's kept blocks summed up, and the page's description."""
+
+    def __init__(
+        self,
+        whole: list[Block],
+        whole_keys: list[str],
+        owners: list[HtmlElement],
+        kept: list[Block],
+        count: dict[str, int],
+        description: str | None,
+    ) -> None:
+        self.whole, self.keys, self.owners, self.count = whole, whole_keys, owners, count
+        kept_words = sorted([b.words for b in kept if b.kind == "p"] or [b.words for b in kept])
+        self.median = kept_words[len(kept_words) // 2] if kept_words else 1
+        total_chars = max(1, sum(len(b.text) for b in whole))
+        self.shared = (
+            math.log1p(self.median),
+            min(1.0, sum(len(b.text) for b in kept) / total_chars),
+            math.log1p(len(kept)),
+        )
+        self.desc = caption_key(description) if description else ""
+        # the ancestors of each kept block's element, as a list and a set, once
+        self.lines: dict[int, tuple[list[HtmlElement], set[HtmlElement]]] = {}
+
+    def line(self, j: int) -> tuple[list[HtmlElement], set[HtmlElement]]:
+        if j not in self.lines:
+            up = _ancestors(self.owners[j])
+            self.lines[j] = (up, set(up))
+        return self.lines[j]
+
+    def features(self, i: int, side: str, nearest: int) -> list[float]:
+        """Block ``i``'s features, on ``side`` of the container, whose kept block ``nearest`` is closest."""
+        whole, b, key, n = self.whole, self.whole[i], self.keys[i], len(self.whole)
+        step = 1 if nearest > i else -1
+        run = whole[i + step : nearest : step] if i + step != nearest else []
+        run_chars = sum(len(x.text) for x in run) + len(b.text)
+        run_links = sum(x.link_chars for x in run) + b.link_chars
+        nxt = whole[i + step] if 0 <= i + step < n else b
+        desc = self.desc
+        return [
+            *_block_stats(b),
+            *(1.0 if b.kind == k else 0.0 for k in _KINDS),
+            1.0 if side == "before" else 0.0,
+            1.0 if side == "after" else 0.0,
+            1.0 if side == "between" else 0.0,
+            math.log(abs(nearest - i)),
+            i / n,
+            1.0 if self.count[key] > 1 else 0.0,
+            1.0 if desc and len(key) > 20 and (key in desc or desc in key) else 0.0,
+            min(1.0, run_links / max(1, run_chars)),
+            float(sum(1 for x in run if x.kind in ("h", "h1"))),
+            math.log1p(sum(x.words for x in run)),
+            min(1.0, nxt.link_chars / max(1, len(nxt.text))),
+            math.log1p(nxt.words),
+            self.shared[0],
+            b.words / max(1, self.median),
+            self.shared[1],
+            self.shared[2],
+            *_box(self.owners[i], *self.line(nearest)),
+        ]
 
 
 def outside_blocks(
@@ -160,77 +224,25 @@ def outside_blocks(
     at = [i for i, k in enumerate(whole_keys) if k in kept_keys and count[k] == 1]
     if not at or len(owners) != len(whole):
         return []
-    lo, hi = at[0], at[-1]
-    n = len(whole)
-    kept_words = [b.words for b in kept if b.kind == "p"] or [b.words for b in kept]
-    kept_words.sort()
-    median = kept_words[len(kept_words) // 2] if kept_words else 1
-    total_chars = max(1, sum(len(b.text) for b in whole))
-    kept_chars = sum(len(b.text) for b in kept)
-    shared = (
-        math.log1p(median),
-        min(1.0, kept_chars / total_chars),
-        math.log1p(len(kept)),
-    )
-    desc = caption_key(description) if description else ""
-    at_set = set(at)
+    around = _Around(whole, whole_keys, owners, kept, count, description)
     out: list[Outside] = []
-    lines: dict[int, list[HtmlElement]] = {}  # the ancestors of each kept block's element, once
-
-    def line(j: int) -> list[HtmlElement]:
-        if j not in lines:
-            lines[j] = _ancestors(owners[j])
-        return lines[j]
 
     def add(i: int, side: str, nearest: int) -> None:
         b, key = whole[i], whole_keys[i]
-        if not key or key in raw_keys or b.kind == "figure":
-            return
-        step = 1 if nearest > i else -1
-        run = whole[i + step : nearest : step] if i + step != nearest else []
-        run_chars = sum(len(x.text) for x in run) + len(b.text)
-        run_links = sum(x.link_chars for x in run) + b.link_chars
-        nxt = whole[i + step] if 0 <= i + step < n else b
-        kinds = [1.0 if b.kind == k else 0.0 for k in _KINDS]
-        out.append(
-            Outside(
-                i,
-                side,
-                b,
-                [
-                    *_block_stats(b),
-                    *kinds,
-                    1.0 if side == "before" else 0.0,
-                    1.0 if side == "after" else 0.0,
-                    1.0 if side == "between" else 0.0,
-                    math.log(abs(nearest - i)),
-                    i / n,
-                    1.0 if count[key] > 1 else 0.0,
-                    1.0 if desc and len(key) > 20 and (key in desc or desc in key) else 0.0,
-                    min(1.0, run_links / max(1, run_chars)),
-                    float(sum(1 for x in run if x.kind in ("h", "h1"))),
-                    math.log1p(sum(x.words for x in run)),
-                    min(1.0, nxt.link_chars / max(1, len(nxt.text))),
-                    math.log1p(nxt.words),
-                    shared[0],
-                    b.words / max(1, median),
-                    shared[1],
-                    shared[2],
-                    *_box(owners[i], line(nearest)),
-                ],
-            )
-        )
+        if key and key not in raw_keys and b.kind != "figure":
+            out.append(Outside(i, side, b, around.features(i, side, nearest)))
 
+    lo, hi = at[0], at[-1]
     for i in range(max(0, lo - WINDOW), lo):
         add(i, "before", lo)
-    prev = lo
+    at_set, prev = set(at), lo
     for i in range(lo + 1, hi):
         if i in at_set:
             prev = i
             continue
         nxt_at = at[bisect.bisect_right(at, i)]
         add(i, "between", prev if i - prev <= nxt_at - i else nxt_at)
-    for i in range(hi + 1, min(n, hi + 1 + WINDOW)):
+    for i in range(hi + 1, min(len(whole), hi + 1 + WINDOW)):
         add(i, "after", hi)
     return out
 
@@ -273,12 +285,15 @@ class Model:
             for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
                 z += c * (v - m) / s
         else:
-            z = self.base
+            total = 0.0
             for feature, threshold, left, right, value in self.trees:
                 node = 0
-                while feature[node] >= 0:
-                    node = left[node] if x[feature[node]] <= threshold[node] else right[node]
-                z += self.rate * value[node]
+                f = feature[0]
+                while f >= 0:
+                    node = left[node] if x[f] <= threshold[node] else right[node]
+                    f = feature[node]
+                total += value[node]
+            z = self.base + self.rate * total
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
