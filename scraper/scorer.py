@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["FEATURES", "WINDOW", "Model", "Outside", "load_model", "model", "outside_blocks", "use_model"]
 
-WINDOW = 12  # blocks before the first and after the last kept block that are candidates
+WINDOW = 6  # blocks before the first and after the last kept block that are candidates
 
 _KINDS = ("p", "h", "h1", "li", "quote", "row", "pre")
 
