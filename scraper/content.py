@@ -23,7 +23,7 @@ from readability.readability import Unparseable
 from . import rules as R
 from .clean import Cleaned
 from .config import SiteRules
-from .markup import tokens
+from .markup import TEXT_LENGTH, tokens
 from .parse import html_parser
 from .prune import furniture_kind, holds_article
 from .readable import TreeDocument as _TreeDocument
@@ -105,9 +105,6 @@ def readability_pick(tree: HtmlElement, url: str | None) -> Candidate | None:
 
 
 # Prose: block elements whose text is a run of sentences, not a link or a label.
-TEXT_LENGTH = XPath("string-length(normalize-space(.))")
-
-
 def _link_length(el: HtmlElement) -> int:
     return sum(_squashed_length(a) for a in el.iter("a"))
 

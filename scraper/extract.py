@@ -10,7 +10,7 @@ import copy
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -20,7 +20,6 @@ from ._version import __version__
 from .clean import Block, Cleaned, clean_blocks, html_to_blocks
 from .config import Config, SiteRules
 from .content import (
-    TEXT_LENGTH,
     Candidate,
     body_chars,
     choose,
@@ -36,6 +35,7 @@ from .content import (
 from .errors import ExtractionError
 from .figures import Figure, collect_figures, select_images
 from .language import guess_language
+from .markup import TEXT_LENGTH
 from .metadata import Metadata, extract_metadata
 from .parse import parse_html
 from .prune import prune_tree
@@ -99,6 +99,14 @@ class Trace:
     outside: list[tuple[Outside, float | None, bool]] = field(default_factory=list)
 
 
+class _Whole(NamedTuple):
+    """The pruned page's body as blocks, in page order, with each block's caption key and element."""
+
+    blocks: list[Block]
+    keys: list[str]
+    owners: list[HtmlElement]
+
+
 @dataclass(slots=True)
 class _Page:
     """One page on its way through extraction: what each step reads, and the tree and figures it left."""
@@ -114,24 +122,22 @@ class _Page:
     trace: Trace | None
     # subtrees that pruning dropped for class words alone: what a rescue could win back (measured only then)
     class_word_drops: list[HtmlElement] = dataclasses.field(default_factory=list)
-    _whole: list[Block] | None = None  # the pruned page's blocks, built once when first asked for
-    _owners: list[HtmlElement] = dataclasses.field(default_factory=list)  # each one's element
-    _whole_keys: list[str] = dataclasses.field(default_factory=list)  # each one's caption key
+    _whole: _Whole | None = None  # built when first asked for, for the tree it was built from
 
-    def whole(self) -> list[Block]:
-        """The blocks of the pruned page's body, in page order (their elements in ``owners``)."""
+    def whole(self) -> _Whole:
+        """The pruned page's body as blocks (gap filling and the block scorer read it)."""
         if self._whole is None:
             body = self.tree.find("body")
-            root = body if body is not None else self.tree
-            self._owners = []
-            self._whole = html_to_blocks(root, links=self.config.extract.links, owners=self._owners)
-            self._whole_keys = [caption_key(b.text) for b in self._whole]
+            owners: list[HtmlElement] = []
+            blocks = html_to_blocks(
+                body if body is not None else self.tree, links=self.config.extract.links, owners=owners
+            )
+            self._whole = _Whole(blocks, [caption_key(b.text) for b in blocks], owners)
         return self._whole
 
-    def whole_keys(self) -> list[str]:
-        """The caption key of each of ``whole()``'s blocks."""
-        self.whole()
-        return self._whole_keys
+    def replace_tree(self, tree: HtmlElement, figures: list[Figure]) -> None:
+        """Work on another parse of the page from here on (a rescue's)."""
+        self.tree, self.figures, self._whole = tree, figures, None
 
     @property
     def context(self) -> dict[str, Any]:
@@ -286,8 +292,7 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
             results.append((rescued[0], rescued[2]))
             if best < 0 or choose([results[best], results[-1]]) == 1:
                 best = len(results) - 1
-                page.tree, page.figures = rescued[3], rescued[4]
-                page._whole = None
+                page.replace_tree(rescued[3], rescued[4])
     if trace is not None:
         trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if best < 0:
@@ -311,8 +316,7 @@ def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
     keys = [caption_key(b.text) for b in raw]
     kept = set(keys)
     anchors = {k for b, k in zip(raw, keys, strict=True) if b.kind == "p" and b.words >= R.GAP_ANCHOR_WORDS}
-    whole = page.whole()
-    whole_keys = page.whole_keys()
+    whole, whole_keys, _ = page.whole()
     at = [i for i, (b, k) in enumerate(zip(whole, whole_keys, strict=True)) if b.kind == "p" and k in anchors]
     if len(at) < 2:
         return None
@@ -344,38 +348,32 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
     order (and the whole cleaned again); unchanged without a model or when it adds nothing."""
     m = block_model()
     if m is None and page.trace is None:
-        return raw, cleaned
+        return raw, cleaned  # without a model only --explain and training read the candidates
     kept = [b for b in cleaned.blocks if b.kind != FIGURE_BLOCK]
     if not kept:
         return raw, cleaned
     whole = page.whole()
-    whole_keys = page.whole_keys()
     raw_keys = {caption_key(b.text) for b in raw}
-    found = outside_blocks(whole, whole_keys, raw_keys, kept, page.meta.description, page._owners)
+    found = outside_blocks(whole.blocks, whole.keys, raw_keys, kept, page.meta.description, whole.owners)
     scores = [m.score(o.features) if m is not None and m.weighs(o.side, o.features) else None for o in found]
-    take = {
-        o.index
-        for o, s in zip(found, scores, strict=True)
-        if s is not None and m is not None and s >= m.threshold
-    }
-    if take and m is not None and m.contiguous:
-        take = _contiguous(take, found)
+    take: set[int] = set()
+    if m is not None:
+        take = {o.index for o, s in zip(found, scores, strict=True) if s is not None and s >= m.threshold}
+        if take and m.contiguous:
+            take = _contiguous(take, found)
     if page.trace is not None:
         page.trace.outside = [(o, s, o.index in take) for o, s in zip(found, scores, strict=True)]
     if not take:
         return raw, cleaned
-    # each block taken goes after the last container block that precedes it in the page (or first)
+    # each block taken goes after the last container block before it in the page (or first)
     raw_at = {caption_key(b.text): j for j, b in enumerate(raw)}
     inserts: dict[int, list[Block]] = {}
-    for o in found:
-        if o.index not in take:
-            continue
-        j = -1
-        for i in range(o.index - 1, -1, -1):
-            if whole_keys[i] in raw_at:
-                j = raw_at[whole_keys[i]]
-                break
-        inserts.setdefault(j, []).append(o.block)
+    j = -1
+    for i in range(max(take) + 1):
+        if i in take:
+            inserts.setdefault(j, []).append(whole.blocks[i])
+        else:
+            j = raw_at.get(whole.keys[i], j)
     new_raw = list(inserts.get(-1, []))
     for j, b in enumerate(raw):
         new_raw.append(b)

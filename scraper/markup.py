@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import functools
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from . import rules as R
 
-__all__ = ["FIGURE_MARK", "ROW_CLASS", "tokens"]
+__all__ = ["FIGURE_MARK", "ROW_CLASS", "TEXT_LENGTH", "tokens"]
 
 FIGURE_MARK = "data-scraper-figure"  # on the empty <span> left where an image of the article stood
 ROW_CLASS = "scraper-table-row"  # rows of a data table, kept as paragraphs through scoring
+TEXT_LENGTH = XPath("string-length(normalize-space(.))")  # an element's characters, white space squashed
 
 
 def tokens(el: HtmlElement) -> frozenset[str]:

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 from .errors import ExtractionError
 from .scrub import scrub_text
-from .text import CONTROL_CHARS
+from .text import C1_CONTROL_UTF8, CONTROL_BYTES, CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,7 @@ _BINARY_SHARE = 0.05
 _BINARY_SAMPLE = 65_536
 _BINARY_MIN = 32  # fewer suspect characters than this never make a page "binary"
 _BINARYISH = re.compile(f"[{CONTROL_CHARS}\ufffd]")
-# The same characters, counted faster in UTF-8: a C0 control or DEL is its own byte, a C1 control is 0xC2
-# and a byte from 0x80 to 0x9F, U+FFFD is EF BF BD (none of these bytes starts inside another character).
-_C0_BYTES = bytes(c for c in range(0x80) if _BINARYISH.match(chr(c)))
-_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+# U+FFFD in UTF-8 (EF BF BD), counted with the control characters' bytes (text.CONTROL_BYTES).
 _REPLACEMENT_BYTES = "\ufffd".encode()
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -249,8 +246,8 @@ def _binary_kind(text: str, data: bytes | None) -> str | None:
     encoded = sample.encode("utf-8", "surrogatepass")  # a lone surrogate is no suspect character
     suspect = (
         len(encoded)
-        - len(encoded.translate(None, _C0_BYTES))
-        + len(_C1_BYTES.findall(encoded))
+        - len(encoded.translate(None, CONTROL_BYTES))
+        + len(C1_CONTROL_UTF8.findall(encoded))
         + encoded.count(_REPLACEMENT_BYTES)
     )
     if suspect > _BINARY_MIN and suspect > _BINARY_SHARE * len(sample):

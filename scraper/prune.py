@@ -14,7 +14,7 @@ from lxml.html import HtmlElement
 
 from . import rules as R
 from .config import SiteRules
-from .markup import ROW_CLASS, tokens
+from .markup import ROW_CLASS, TEXT_LENGTH, tokens
 from .text import normalize_text
 
 log = logging.getLogger(__name__)
@@ -110,16 +110,11 @@ def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = Tr
         return None
     if tag == "p" and _PROSE_PARAGRAPH(el):
         return None  # a paragraph of prose is article text whatever its class says ("paywall", "widget")
-    # a content word in the name ("post", "article") protects only what holds a real paragraph
-    if toks & R.CONTENT_TOKENS and _HAS_PARAGRAPH(el):
-        return None
-    if (
-        toks & R.CONTENT_TOKENS
-        and not toks & R.FURNITURE_ONLY_TOKENS
-        and next(el.iter("p"), None) is not None
+    # a content word in the name ("post", "article") protects what holds a real paragraph; named for the
+    # article and a layout part only ("articleBodyText section"), any paragraph, however short (a quote)
+    if toks & R.CONTENT_TOKENS and (
+        _HAS_PARAGRAPH(el) or (not toks & R.FURNITURE_ONLY_TOKENS and next(el.iter("p"), None) is not None)
     ):
-        # named for the article and a layout part only ("articleBodyText section"): its paragraphs, however
-        # short (a one-line quote), are the article's
         return None
     if not toks & R.THREAD_TOKENS and holds_article(el):
         return None
@@ -151,17 +146,14 @@ def _subheading(el: HtmlElement) -> bool:
     )
 
 
-_TEXT_LENGTH = XPath("string-length(normalize-space(.))")
-
-
 def _reads_on(el: HtmlElement) -> bool:
     """Text that is not mostly links (a paragraph, a list of facts, a table) nor a heading, or a figure."""
     if el.tag == "figure":
         return True
     if el.tag in _SUBHEADINGS or el.tag == "h1":
         return False
-    length = _TEXT_LENGTH(el)
-    links = sum(_TEXT_LENGTH(a) for a in el.iter("a"))
+    length = TEXT_LENGTH(el)
+    links = sum(TEXT_LENGTH(a) for a in el.iter("a"))
     return length > 0 and links <= R.SUBHEADING_NEXT_LINK_SHARE * length
 
 

@@ -10,7 +10,7 @@ import re
 from typing import Any, TypeVar
 
 from .record import strip_credentials
-from .text import CONTROL, CONTROL_CHARS
+from .text import C1_CONTROL_UTF8, CONTROL, CONTROL_BYTES, CONTROL_CHARS
 
 __all__ = ["scrub_record", "scrub_text", "scrub_url"]
 
@@ -21,11 +21,9 @@ _ANSI = re.compile(
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff]")  # what scrub_text removes or replaces
-# The same, found faster in a long text's UTF-8 bytes: a lone surrogate does not encode, a C0 control or DEL
-# is its own byte, a C1 control is 0xC2 and a byte from 0x80 to 0x9F.
+# From this length, _UNSAFE is looked for in the text's UTF-8 bytes (text.CONTROL_BYTES), faster; a lone
+# surrogate does not encode.
 _LONG_TEXT = 4096
-_C0_BYTES = bytes(c for c in range(0x80) if CONTROL.match(chr(c)))
-_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
 
 T = TypeVar("T")
 
@@ -38,7 +36,7 @@ def _unsafe(text: str) -> bool:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return True
-    return len(data.translate(None, _C0_BYTES)) != len(data) or _C1_BYTES.search(data) is not None
+    return len(data.translate(None, CONTROL_BYTES)) != len(data) or C1_CONTROL_UTF8.search(data) is not None
 
 
 def scrub_text(text: str) -> str:

@@ -8,13 +8,26 @@ import unicodedata
 
 from .rules import INVISIBLE, SPACES
 
-__all__ = ["CONTROL_CHARS", "CONTROL", "normalize_text", "caption_key", "count_words"]
+__all__ = [
+    "CONTROL_CHARS",
+    "CONTROL",
+    "CONTROL_BYTES",
+    "C1_CONTROL_UTF8",
+    "normalize_text",
+    "caption_key",
+    "count_words",
+]
 
 # C0 and C1 control characters except tab, newline and carriage return: the body of a character class,
 # for the patterns that add to it (parse.py's scrubbing and binary test). The terminal's set, which
 # escapes tab and newlines too, is another on purpose (commands/_common.printable).
 CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
+# The same characters in a text's UTF-8 bytes, where a long text is searched faster: a C0 control or DEL
+# is its own byte (CONTROL_BYTES, for bytes.translate), a C1 control is 0xC2 and a byte from 0x80 to 0x9F
+# (C1_CONTROL_UTF8). No other character's encoding holds either.
+CONTROL_BYTES = bytes(c for c in range(0x80) if CONTROL.match(chr(c)))
+C1_CONTROL_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _KEY_STRIP = re.compile(r"[\W_]+")
 
 
