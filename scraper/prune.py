@@ -30,7 +30,12 @@ _PROSE = (
     f" and not(.//a[string-length(normalize-space(.)) > {R.PROSE_PARAGRAPH_CHARS // 2}])"
 )
 _PROSE_PARAGRAPH = XPath(_PROSE)
-_PROSE_INSIDE = XPath(f"boolean(.//p[{_PROSE}])")
+# Prose inside: a paragraph of prose, or a run of text that long outside links and list items (page
+# builders put the text straight into a <div> named for its layout: "section-text").
+_PROSE_INSIDE = XPath(
+    f"boolean(.//p[{_PROSE}] or .//text()[not(ancestor::a or ancestor::li)]"
+    f"[string-length(normalize-space(.)) >= {R.PROSE_PARAGRAPH_CHARS}])"
+)
 _HAS_PARAGRAPH = XPath(f"string-length(normalize-space(.)) >= {R.CONTENT_NAME_MIN_CHARS}")
 _HOLDS_ARTICLE = XPath(R.HOLDS_ARTICLE)
 

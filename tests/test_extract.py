@@ -162,6 +162,28 @@ def test_a_box_named_for_the_article_and_a_layout_part_keeps_its_short_paragraph
     assert art.body == "\n\n".join([*PARAS[:2], quote, *PARAS[2:]])
 
 
+def test_layout_named_boxes_holding_bare_text_in_the_article_are_kept() -> None:
+    # page builders put the text straight into a <div> named for its layout ("section-text"), with no <p>
+    texts = [
+        f"{p} It was vote {n} on the plan since spring, and the closest yet." for n, p in enumerate(PARAS * 2)
+    ]
+    link = '<a href="/p">plan</a>'
+    boxes = "".join(
+        f'<div class="section-outer"><div class="section-text">{t.replace("plan", link, 1)}</div></div>'
+        for t in texts
+    )
+    # beside it, teaser cards with a paragraph each: more text than the article keeps if its boxes are pruned
+    cards = "".join(
+        f'<div class="card"><h3><a href="/s{i}">Story {i}</a></h3><p>Story {i} of the week: readers wrote in'
+        " about the parks, the schools and the buses, and the letters page ran out of room again.</p></div>"
+        for i in range(8)
+    )
+    html = page(boxes).replace("</main>", f'</main><div class="rail"><h2>More from News</h2>{cards}</div>')
+    art = scraper.extract(html, "https://news.example.com/budget")
+    assert [t for t in texts if t in art.body] == texts
+    assert "readers wrote in" not in art.body
+
+
 def test_page_builder_sections_hold_the_article_on_a_page_without_landmarks() -> None:
     texts = [
         f"{p} Ward {i} heard the same argument at its meeting on Thursday." for i, p in enumerate(PARAS * 3)
