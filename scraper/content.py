@@ -132,6 +132,8 @@ def density_picks(tree: HtmlElement) -> tuple[Candidate | None, Candidate | None
         if length < R.RESCUE_BLOCK_MIN_CHARS or _link_length(el) > R.PROSE_MAX_LINK_SHARE * length:
             continue
         is_prose = length >= R.PROSE_MIN_CHARS and el.tag not in R.TEXT_ONLY_TAGS
+        if el.tag == "div" and not is_prose:
+            continue  # a <div> of text counts as a paragraph, not as a label
         for node in (el, *el.iterancestors()):
             text[node] = text.get(node, 0) + length
             if is_prose:

@@ -197,7 +197,13 @@ DATA_TABLES = "//table[not(.//table) and not(.//p or .//div or .//ul or .//ol or
 # On a huge page, the containers one of which is taken whole.
 ARTICLE_CONTAINERS = "//*[@itemprop='articleBody'] | //article | //main | //body"
 # The blocks whose text is prose for the prose pick (PROSE_MIN_CHARS long, PROSE_MAX_LINK_SHARE linked).
-PROSE_BLOCKS = "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]"
+# A <div> of inline markup only is a paragraph too (text set with <br>: forums, older sites), weighed
+# when PROSE_MIN_CHARS long.
+PROSE_BLOCKS = (
+    "//p | //pre | //li[not(.//p)] | //dd[not(.//p)] | //blockquote[not(.//p)]"
+    " | //div[not(*[not(self::a or self::b or self::i or self::em or self::strong or self::span or self::br"
+    " or self::small or self::sup or self::sub or self::u or self::abbr or self::mark or self::code)])][not(.//p)]"
+)
 # The blocks the text pick weighs at any length: the prose blocks, and headings and terms (TEXT_ONLY_TAGS).
 TEXT_BLOCKS = PROSE_BLOCKS + " | //dt | //h2 | //h3 | //h4"
 TEXT_ONLY_TAGS = frozenset({"dt", "h2", "h3", "h4"})

@@ -87,6 +87,17 @@ def test_prose_pick_stops_where_the_page_around_the_article_begins() -> None:
     assert pick is not None and pick.element.tag == "article"
 
 
+def test_prose_pick_weighs_text_set_in_a_div_with_line_breaks() -> None:
+    # a forum's opening post or an older site's body: text straight in a <div>, lines set with <br>, no <p>
+    post = '<div class="PostText">' + "<br />".join(SENTENCES[:4]) + "</div>"
+    short = "".join(f'<div class="label">Reply {i}</div>' for i in range(40))  # labels are not paragraphs
+    tree = parse_html(page(f'<div class="post">{post}</div>', after=f'<div class="replies">{short}</div>'))
+    pick = prose_pick(tree)
+    assert pick is not None
+    assert found(pick.element.text_content()) == [0, 1, 2, 3]
+    assert "Reply" not in pick.element.text_content()
+
+
 @pytest.mark.parametrize("layout", ["section", "print", "topic"])
 def test_layout_words_inside_the_article_do_not_prune_prose(layout: str) -> None:
     body = (
