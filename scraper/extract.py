@@ -209,12 +209,17 @@ def _prune(page: _Page) -> None:
 def _with_standfirst(
     page: _Page, leads: list[tuple[str, bool]], raw: list[Block], cleaned: Cleaned
 ) -> Cleaned:
-    """The standfirst joins the body, unless the record already holds it as its description."""
+    """The standfirst joins the body, unless the record already holds it as its description and it is
+    shorter than a paragraph (``R.LEAD_PARAGRAPH_CHARS``)."""
     first_text = next((b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK), None)
     if first_text is None:
         return cleaned
     described = caption_key(page.meta.description) if page.meta.description else None
-    found = [t for t in lead_paragraphs(leads, first_text) if caption_key(t) != described]
+    found = [
+        t
+        for t in lead_paragraphs(leads, first_text)
+        if len(t) >= R.LEAD_PARAGRAPH_CHARS or caption_key(t) != described
+    ]
     if not found:
         return cleaned
     return clean_blocks([Block("p", text) for text in found] + raw, **page.context)

@@ -300,6 +300,9 @@ LEAD_SEARCH = 6
 LEAD_MAX = 2
 # ... walking at most this many <p>, <div>, <h2> and <h3> after the <h1> (a standfirst sits close to its headline).
 LEAD_WALK = 400
+# A standfirst that is also the page's description is left to the description field, unless it is this
+# long (characters): two sentences or more read as the article's first paragraph, not as its summary.
+LEAD_PARAGRAPH_CHARS = 180
 
 # A winning body shorter than this (characters) may be a scrap left by class names that cover the article
 # ("section", "print", "ads" on the article's own box): the page is pruned again by tag, role and hidden

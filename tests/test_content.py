@@ -177,7 +177,7 @@ def test_line_breaks_in_the_source_are_spaces_not_paragraphs() -> None:
     assert "line one\n\nline two" in art.body  # preformatted text keeps its lines
 
 
-def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_description() -> None:
+def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_a_short_description() -> None:
     lead = "The authority says the work will start in spring and take two years, with the towpath closed throughout."
     teasers = "".join(f"<li><a href='/s/{i}'>Another story, number {i}</a></li>" for i in range(8))
     paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
@@ -189,6 +189,11 @@ def test_standfirst_beside_the_headline_joins_the_body_unless_it_is_the_descript
     assert art.body.split("\n\n")[0] == lead and found(art.body) == list(range(6))
     art = scraper.extract(html.replace("{meta}", f'<meta name="description" content="{lead}">'), URL)
     assert lead not in art.body and art.description == lead and found(art.body) == list(range(6))
+    # a standfirst of two sentences or more is the article's first paragraph, description or not
+    long_lead = f"{lead} Boats will use the old lock while the channel is dug, the authority said on Monday."
+    page = html.replace(lead, long_lead).replace("{meta}", f'<meta name="description" content="{long_lead}">')
+    art = scraper.extract(page, URL)
+    assert art.body.split("\n\n")[0] == long_lead and art.description == long_lead
 
 
 @pytest.mark.parametrize("holder", ["<h2 class='intro'>{}</h2>", "<div class='summary'>{}</div>"])
