@@ -266,8 +266,25 @@ def _article(
 
 
 def _clean_pick(pick: Candidate, page: _Page) -> tuple[list[Block], Cleaned]:
-    raw = html_to_blocks(pick.element, links=page.config.extract.links)
+    raw = _pick_blocks(pick.element, page)
     return raw, clean_blocks(raw, **page.context)
+
+
+def _pick_blocks(el: HtmlElement, page: _Page) -> list[Block]:
+    """A pick's blocks: the run of the whole page's blocks that came from its subtree, when walking it
+    alone gives the same (a block-level element outside any link, list item, quote, heading or preformatted
+    text, whose kind it would inherit); else its own walk."""
+    if el.tag in R.BLOCK_TAGS and not any(a.tag in _INHERITED for a in el.iterancestors()):
+        whole = page.whole()
+        inside = set(el.iter())
+        at = [i for i, owner in enumerate(whole.owners) if owner in inside]
+        if at and at[-1] - at[0] + 1 == len(at):
+            return whole.blocks[at[0] : at[-1] + 1]
+    return html_to_blocks(el, links=page.config.extract.links)
+
+
+# Ancestors that make a walk of the whole page read a subtree otherwise than a walk of the subtree alone.
+_INHERITED = frozenset({"a", "li", "dt", "dd", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
@@ -413,7 +430,7 @@ def _rescue(
     tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
     figures = collect_figures(tree, page.url)
     prune_tree(tree, page.rules, class_words=False)
-    rescue_page = dataclasses.replace(page, tree=tree, figures=figures)
+    rescue_page = dataclasses.replace(page, tree=tree, figures=figures, _whole=None)
     picks = rescue_picks(tree, page.url)
     rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
     for pick in picks:

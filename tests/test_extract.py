@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
+from pathlib import Path
+
 import jsonschema
 import pytest
 
 import scraper
-from scraper.config import SiteRules
+from scraper.clean import html_to_blocks
+from scraper.config import Config, SiteRules
 from scraper.errors import ExtractionError
 from scraper.explain import explain
+from scraper.extract import _Page, _pick_blocks, _prune
+from scraper.figures import collect_figures
+from scraper.metadata import extract_metadata
+from scraper.parse import parse_html
 from scraper.record import record_schema
+from scraper.rules import BLOCK_TAGS
 from scraper.write import render
 
 PARAS = [
@@ -307,3 +317,25 @@ def test_site_body_selector_chooses_the_article() -> None:
     assert (
         "committee" in scraper.extract(page(body), "https://news.example.com/budget", config=unmatched).body
     )
+
+
+@pytest.mark.parametrize("sample", ["aeb", "fundus", "naeb", "wcxb", "trafeval"])
+def test_a_picks_blocks_cut_from_the_whole_page_are_those_of_its_own_walk(sample: str) -> None:
+    # picks take their blocks from the page's one walk when that reads them as their own walk would: on
+    # real pages, for every block-level element of the pruned tree, the two agree
+    folder = Path(__file__).resolve().parent / "data" / "bench-sample" / sample
+    for path in sorted(folder.glob("*.html.gz"))[:2]:
+        html = gzip.decompress(path.read_bytes())
+        tree = parse_html(html)
+        meta = extract_metadata(tree, None)
+        page = _Page(html, None, Config(), meta, None, tree, collect_figures(tree, None), None, None)
+        _prune(page)
+        cut = 0
+        for el in tree.iter():
+            if isinstance(el.tag, str) and el.tag in BLOCK_TAGS and el.tag != "html":
+                blocks = _pick_blocks(el, page)
+                assert [dataclasses.astuple(b) for b in blocks] == [
+                    dataclasses.astuple(b) for b in html_to_blocks(el)
+                ], (path.name, el.tag, el.get("class"))
+                cut += bool(blocks) and any(blocks[0] is b for b in page.whole().blocks)
+        assert cut >= 10  # the check saw blocks cut from the whole page
