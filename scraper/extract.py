@@ -185,6 +185,16 @@ def extract(
         trace.chosen, trace.cleaned = chosen, cleaned
     body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
     words = count_words(body)
+    if words < config.extract.min_body_words and chosen.source not in ("site-rule", "huge-page"):
+        last = _rescue(page, body_chars(cleaned), last_resort=True)
+        if last is not None:
+            chosen, raw, cleaned = last[0], last[1], last[2]
+            page.replace_tree(last[3], last[4])
+            if trace is not None:
+                trace.chosen, trace.cleaned = chosen, cleaned
+                trace.candidates.append((chosen, body_chars(cleaned)))
+            body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
+            words = count_words(body)
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")
     return _article(page, cleaned, body, words, url=url, final_url=final_url, fetched_at=fetched_at)
@@ -419,19 +429,33 @@ def _contiguous(take: set[int], found: list[Outside]) -> set[int]:
 
 
 def _rescue(
-    page: _Page, found: int
+    page: _Page, found: int, *, last_resort: bool = False
 ) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]] | None:
     """So little survived the picks that class names may have covered the article itself: when pruning
     dropped enough text for class words alone, the page pruned again by tag, role and hidden state (and
     ``R.RESCUE_TOKENS``) and the best of its picks, with the tree and figures it came from; None when none
-    could be longer than ``found`` characters."""
-    if sum(int(TEXT_LENGTH(el)) for el in page.class_word_drops) <= R.PROSE_PICK_RATIO * found:
+    could be longer than ``found`` characters. ``last_resort``: the body found is too short to be an
+    article; the page pruned so, keeping its layout landmarks too (``R.LAYOUT_TAGS``), whatever pruning
+    dropped."""
+    if (
+        not last_resort
+        and sum(int(TEXT_LENGTH(el)) for el in page.class_word_drops) <= R.PROSE_PICK_RATIO * found
+    ):
         return None  # pruning by class words cannot have hidden an article longer than the body found
     tree = parse_html(page.html, http_charset=page.http_charset, max_bytes=page.config.fetch.max_bytes)
     figures = collect_figures(tree, page.url)
-    prune_tree(tree, page.rules, class_words=False)
+    prune_tree(tree, page.rules, class_words=False, layout=not last_resort)
     rescue_page = dataclasses.replace(page, tree=tree, figures=figures, _whole=None)
     picks = rescue_picks(tree, page.url)
+    if last_resort:
+        picks = [
+            dataclasses.replace(
+                p,
+                source=p.source.replace("rescue", "last resort", 1),
+                why=p.why + " nor of its <aside>, <header>, <footer>",
+            )
+            for p in picks
+        ]
     rescued: list[tuple[Candidate, list[Block], Cleaned]] = []
     for pick in picks:
         if int(TEXT_LENGTH(pick.element)) > R.PROSE_PICK_RATIO * found:

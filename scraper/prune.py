@@ -91,9 +91,13 @@ def _screen_reader(cls: str) -> bool:
     return bool(R.SCREEN_READER_CLASSES.search(cls))
 
 
-def _drop_reason(el: HtmlElement, class_words: bool = True, landmarks: bool = True) -> str | None:
+def _drop_reason(
+    el: HtmlElement, class_words: bool = True, landmarks: bool = True, layout: bool = True
+) -> str | None:
     tag = el.tag
     kind = furniture_kind(el)
+    if not layout and tag in R.LAYOUT_TAGS:
+        return None
     if kind == "tag":
         # a form control or landmark that holds the article is a parsing accident (an unclosed <button>)
         if tag == "noscript" and _SUBSTANTIAL(el) >= R.ARTICLE_PARAGRAPHS:
@@ -204,12 +208,14 @@ def prune_tree(
     *,
     on_drop: Callable[[HtmlElement, str], None] | None = None,
     class_words: bool = True,
+    layout: bool = True,
 ) -> int:
     """Drop page furniture in place; returns how many subtrees were dropped.
 
     ``on_drop(element, reason)`` is called before each drop (``scraper extract --explain`` records them).
     ``class_words=False`` drops by tag, role and hidden state only: the rescue pass, for pages whose
-    class names cover the article itself.
+    class names cover the article itself. ``layout=False`` keeps the layout landmarks (``R.LAYOUT_TAGS``:
+    a page that sets its article in an <aside> or <header>), for the last resort before no article.
     """
     dropped = 0
     if rules is not None:
@@ -242,7 +248,7 @@ def prune_tree(
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        reason = _drop_reason(el, class_words, landmarks)
+        reason = _drop_reason(el, class_words, landmarks, layout)
         if reason is not None:
             if on_drop is not None:
                 on_drop(el, reason)

@@ -17,6 +17,7 @@ import scraper
 from scraper.cli import main
 from scraper.config import Config
 from scraper.content import density_picks, lead_candidates, prose_pick, rescue_picks
+from scraper.errors import ExtractionError
 from scraper.explain import explain
 from scraper.extract import Trace
 from scraper.parse import parse_html
@@ -396,3 +397,17 @@ def test_the_text_pick_spans_an_article_of_short_list_items() -> None:
     assert text is not None and text.source == "text"
     content = text.element.text_content()
     assert "Fix item E7" in content and "Paragraph 0" in content and "Older post" not in content
+
+
+def test_a_short_article_set_in_an_aside_is_found_before_no_article() -> None:
+    # an agency item of one paragraph that the page sets in an <aside> inside its <main>, headline and
+    # text in the aside's <header>: pruning drops the landmarks, and the last resort keeps them
+    text = " ".join(SENTENCES[:3])
+    html = f"""<!doctype html><html><head><title>River channel</title></head><body>
+    <nav><a href="/">Home</a> <a href="/local">Local</a></nav><main><aside class="direct-content">
+    <section class="item"><header><h1>River channel to be widened</h1><div class="teaser"><p>{text}</p></div>
+    </header></section></aside></main><footer><p>Copyright 2026 Example News.</p></footer></body></html>"""
+    art = scraper.extract(html, URL)
+    assert art.body == text
+    with pytest.raises(ExtractionError):  # where there is no text at all, still no article
+        scraper.extract(html.replace(text, "Loading"), URL)
