@@ -11,6 +11,7 @@ model trained on the development pages (``benchmarks/train_scorer.py``) and ship
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import logging
 import math
@@ -166,6 +167,14 @@ class _Around:
             math.log1p(len(kept)),
         )
         self.desc = caption_key(description) if description else ""
+        # running totals over the page's blocks (characters, linked characters, words, headings): the
+        # blocks between one outside and the container are summed in one step, however many they are
+        self.sums = tuple(
+            list(itertools.accumulate(column, initial=0))
+            for column in zip(
+                *((len(x.text), x.link_chars, x.words, x.kind in ("h", "h1")) for x in whole), strict=True
+            )
+        ) or ([0], [0], [0], [0])
         # the ancestors of each kept block's element, as a list and a set, once
         self.lines: dict[int, tuple[list[HtmlElement], set[HtmlElement]]] = {}
 
@@ -179,9 +188,10 @@ class _Around:
         """Block ``i``'s features, on ``side`` of the container, whose kept block ``nearest`` is closest."""
         whole, b, key, n = self.whole, self.whole[i], self.keys[i], len(self.whole)
         step = 1 if nearest > i else -1
-        run = whole[i + step : nearest : step] if i + step != nearest else []
-        run_chars = sum(len(x.text) for x in run) + len(b.text)
-        run_links = sum(x.link_chars for x in run) + b.link_chars
+        lo, hi = (i + 1, nearest) if step == 1 else (nearest + 1, i)  # the blocks between, as a slice
+        chars, links, words, heads = (column[hi] - column[lo] for column in self.sums)
+        run_chars = chars + len(b.text)
+        run_links = links + b.link_chars
         nxt = whole[i + step] if 0 <= i + step < n else b
         desc = self.desc
         return [
@@ -195,8 +205,8 @@ class _Around:
             1.0 if self.count[key] > 1 else 0.0,
             1.0 if desc and len(key) > 20 and (key in desc or desc in key) else 0.0,
             min(1.0, run_links / max(1, run_chars)),
-            float(sum(1 for x in run if x.kind in ("h", "h1"))),
-            math.log1p(sum(x.words for x in run)),
+            float(heads),
+            math.log1p(words),
             min(1.0, nxt.link_chars / max(1, len(nxt.text))),
             math.log1p(nxt.words),
             self.shared[0],
