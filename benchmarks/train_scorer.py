@@ -5,7 +5,9 @@
     python benchmarks/train_scorer.py train     # train on all pages -> scraper/block_model.json
 
 The defaults (40 trees of depth 3, learning rate 0.2, threshold 0.5, description left out) give the shipped
-model; ``--kind logreg`` and ``--kind rule`` (a hand-set rule) are there to compare. ``cv`` scores only
+model for the blocks outside the container; its model for the container's own last blocks (side ``tail``,
+dropped when they score under 0.2) came from
+``train --tail-only --drop-below 0.2`` beside it; ``--kind logreg`` and ``--kind rule`` (a hand-set rule) are there to compare. ``cv`` scores only
 the pages where the model takes a block, the others keep their score without it (cached in
 /tmp/scorer-base.json from a run without a model).
 
@@ -262,6 +264,24 @@ def fit(rows: Sequence[dict[str, Any]], kind: str, threshold: float, contiguous:
     return model
 
 
+def fit_both(
+    rows: Sequence[dict[str, Any]],
+    kind: str,
+    threshold: float,
+    contiguous: bool,
+    sides: list[str],
+    drop_below: float,
+) -> dict[str, Any]:
+    """The model for the blocks outside the container (``sides`` but tail), and with ``tail`` in ``sides``
+    a second one for the container's own last blocks, trained on them alone and kept in the first."""
+    model = fit([r for r in rows if r["side"] != "tail"], kind, threshold, contiguous)
+    model["sides"] = [s for s in sides if s != "tail"]
+    if "tail" in sides:
+        model["tail"] = fit([r for r in rows if r["side"] == "tail"], kind, threshold, False)
+        model["drop_below"] = drop_below
+    return model
+
+
 def auc(rows: Sequence[dict[str, Any]], model: dict[str, Any]) -> tuple[float, float, float]:
     """AUC, and precision and recall at the model's threshold."""
     from sklearn.metrics import roc_auc_score
@@ -320,6 +340,7 @@ def cross_validate(
     sides: list[str],
     top: int,
     skip_description: bool,
+    drop_below: float = 0.0,
 ) -> None:
     rows = load_rows()
     every = load_rows(labelled=False)
@@ -327,22 +348,34 @@ def cross_validate(
     base = baseline(pages, jobs)
     print(
         f"model {kind}, threshold {threshold}, contiguous {contiguous}, sides {sides}, "
-        f"skip description {skip_description}"
+        f"skip description {skip_description}, drop below {drop_below}"
     )
     for half in (0, 1):
         train = [r for r in rows if half_of(r["site"]) != half]
         test_rows = [r for r in rows if half_of(r["site"]) == half]
-        model = fit(train, kind, threshold, contiguous)
-        model["sides"] = sides
+        model = fit_both(train, kind, threshold, contiguous, sides, drop_below)
         model["skip_description"] = skip_description
-        a, prec, rec = auc(test_rows, model)
+        a, prec, rec = auc([r for r in test_rows if r["side"] != "tail"], model)
+        tail = [r for r in test_rows if r["side"] == "tail"]
+        if tail:
+            from sklearn.metrics import roc_auc_score
+
+            m = scorer.Model(model)
+            tail_auc = roc_auc_score([r["y"] for r in tail], [m.score_on("tail", r["x"]) for r in tail])
+            print(f"  tail candidates: {len(tail)}, AUC {tail_auc:.3f}")
         test_pages = [p for p in pages if half_of(site_of(p.url)) == half]
         # only pages where the model would take a block can change: the others keep their baseline score
         m = scorer.Model(model)
         touched = {
             (r["set"], r["page"])
             for r in every
-            if half_of(r["site"]) == half and m.weighs(r["side"], r["x"]) and m.score(r["x"]) >= threshold
+            if half_of(r["site"]) == half
+            and m.weighs(r["side"], r["x"])
+            and (
+                m.score_on("tail", r["x"]) < m.drop_below
+                if r["side"] == "tail"
+                else m.score(r["x"]) >= threshold
+            )
         }
         changed = bench([p for p in test_pages if (p.set, p.id) in touched], model, jobs)
         print(
@@ -384,6 +417,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="let the model take a block equal to the page's description (left out by default)",
     )
     parser.add_argument("--sides", default="before,after,between")
+    parser.add_argument(
+        "--drop-below",
+        type=float,
+        default=0.0,
+        help="with side tail: the container's last blocks scoring under this are dropped",
+    )
+    parser.add_argument(
+        "--tail-only",
+        action="store_true",
+        help="with train: keep the shipped model for outside blocks, train the tail's model beside it",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--top", type=int, default=0, help="with cv: the pages that moved most")
     args = parser.parse_args(argv)
@@ -398,11 +442,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.sides.split(","),
             args.top,
             args.skip_description,
+            args.drop_below,
         )
     else:
-        model = fit(load_rows(), args.kind, args.threshold, args.contiguous)
-        model["sides"] = args.sides.split(",")
-        model["skip_description"] = args.skip_description
+        if args.tail_only:  # the outside model as shipped, a tail model trained beside it
+            model = json.loads(MODEL.read_text())
+            tail_rows = [r for r in load_rows() if r["side"] == "tail"]
+            model.update(features=list(scorer.FEATURES), drop_below=args.drop_below)
+            model["tail"] = fit(tail_rows, args.kind, args.threshold, False)
+        else:
+            model = fit_both(
+                load_rows(),
+                args.kind,
+                args.threshold,
+                args.contiguous,
+                args.sides.split(","),
+                args.drop_below,
+            )
+            model["skip_description"] = args.skip_description
         MODEL.write_text(json.dumps(model, separators=(",", ":")) + "\n")
         print(f"model written to {MODEL}")
     return 0

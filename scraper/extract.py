@@ -387,14 +387,35 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
     whole = page.whole()
     raw_keys = {caption_key(b.text) for b in raw}
     found = outside_blocks(whole.blocks, whole.keys, raw_keys, kept, page.meta.description, whole.owners)
-    scores = [m.score(o.features) if m is not None and m.weighs(o.side, o.features) else None for o in found]
+    scores = [
+        m.score_on(o.side, o.features) if m is not None and m.weighs(o.side, o.features) else None
+        for o in found
+    ]
     take: set[int] = set()
+    drop: dict[int, float] = {}
     if m is not None:
-        take = {o.index for o, s in zip(found, scores, strict=True) if s is not None and s >= m.threshold}
+        take = {
+            o.index
+            for o, s in zip(found, scores, strict=True)
+            if o.side != "tail" and s is not None and s >= m.threshold
+        }
         if take and m.contiguous:
             take = _contiguous(take, found)
+        # the container's own last blocks the model does not hold for article, from the last one back
+        for o, s in reversed([(o, s) for o, s in zip(found, scores, strict=True) if o.side == "tail"]):
+            if s is None or s >= m.drop_below:
+                break
+            drop[o.index] = s
     if page.trace is not None:
+        # (a block of the container's own is put back by nothing: a tail block dropped says so itself)
         page.trace.outside = [(o, s, o.index in take) for o, s in zip(found, scores, strict=True)]
+    notes = [(f"tail (block scorer {s:.2f})", whole.blocks[i].text) for i, s in drop.items()]
+    if drop:
+        gone = {whole.keys[i] for i in drop}
+        raw = [b for b in raw if caption_key(b.text) not in gone]
+        cleaned = clean_blocks(raw, **page.context)
+        cleaned.dropped.extend(notes)
+        log.debug("block scorer dropped %d blocks at the end", len(drop))
     if not take:
         return raw, cleaned
     # each block taken goes after the last container block before it in the page (or first)
@@ -411,7 +432,9 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
         new_raw.append(b)
         new_raw.extend(inserts.get(j, []))
     log.debug("block scorer put back %d blocks", len(take))
-    return new_raw, clean_blocks(new_raw, **page.context)
+    cleaned = clean_blocks(new_raw, **page.context)
+    cleaned.dropped.extend(notes)
+    return new_raw, cleaned
 
 
 def _contiguous(take: set[int], found: list[Outside]) -> set[int]:

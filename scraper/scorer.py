@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 __all__ = ["FEATURES", "WINDOW", "Model", "Outside", "load_model", "model", "outside_blocks", "use_model"]
 
 WINDOW = 6  # blocks before the first and after the last kept block that are candidates
+TAIL = 4  # the container's own last blocks that are candidates too (a closing promo, a credit line)
 
 _KINDS = ("p", "h", "h1", "li", "quote", "row", "pre")
 
@@ -88,6 +89,7 @@ FEATURES = (
     "log_tree_hops",
     "box_depth",
     *(f"box_{name}" for name in _BOX_WORDS),
+    "tail",  # last: the outside model's trees were grown before it
 )
 
 
@@ -99,7 +101,7 @@ class Outside:
     """A block of the page outside the container, where it stands, and its features."""
 
     index: int  # in the page's blocks
-    side: str  # before, after, between
+    side: str  # before, after, between; or tail: one of the container's own last blocks
     block: Block
     features: list[float]
 
@@ -214,6 +216,7 @@ class _Around:
             self.shared[1],
             self.shared[2],
             *_box(self.owners[i], *self.line(nearest)),
+            1.0 if side == "tail" else 0.0,
         ]
 
 
@@ -254,6 +257,11 @@ def outside_blocks(
         add(i, "between", prev if i - prev <= nxt_at - i else nxt_at)
     for i in range(hi + 1, min(len(whole), hi + 1 + WINDOW)):
         add(i, "after", hi)
+    # the container's own last blocks, each weighed from the kept block before them
+    anchor = at[max(0, len(at) - TAIL - 1)]
+    for i in at[-TAIL:]:
+        if i != anchor and whole[i].kind != "figure":
+            out.append(Outside(i, "tail", whole[i], around.features(i, "tail", anchor)))
     return out
 
 
@@ -268,6 +276,10 @@ class Model:
         self.threshold: float = float(data["threshold"])
         self.contiguous: bool = bool(data.get("contiguous", False))
         self.sides: frozenset[str] = frozenset(data.get("sides", ("before", "after", "between")))
+        # the container's own last blocks scoring under this are dropped, from the last one back; they are
+        # scored by a model of their own, trained on them alone
+        self.drop_below: float = float(data.get("drop_below", 0.0))
+        self.tail: Model | None = Model(data["tail"]) if data.get("tail") else None
         # a block that is the page's description stays out, as the standfirst does (the record has it)
         self.skip_description: bool = bool(data.get("skip_description", False))
         if self.kind == "logreg":
@@ -287,7 +299,13 @@ class Model:
 
     def weighs(self, side: str, x: list[float]) -> bool:
         """Whether a candidate on ``side`` with features ``x`` is scored at all."""
+        if side == "tail":
+            return self.tail is not None and self.drop_below > 0
         return side in self.sides and not (self.skip_description and x[_DESCRIPTION] > 0)
+
+    def score_on(self, side: str, x: list[float]) -> float:
+        """The score of a candidate on ``side``: the tail's model for the container's own last blocks."""
+        return self.tail.score(x) if side == "tail" and self.tail is not None else self.score(x)
 
     def score(self, x: list[float]) -> float:
         if self.kind == "logreg":

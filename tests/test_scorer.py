@@ -129,3 +129,67 @@ def test_tree_model_in_plain_python() -> None:
 def test_model_for_other_features_is_refused() -> None:
     with pytest.raises(ValueError):
         scorer.Model({"features": ["words"], "kind": "logreg", "threshold": 0.5})
+
+
+def _stump(feature: str, limit: float, low: float, high: float) -> dict[str, object]:
+    """One tree: ``feature`` <= ``limit`` scores ``low``, else ``high``."""
+    return {
+        "feature": [scorer.FEATURES.index(feature), -1, -1],
+        "threshold": [limit, -2.0, -2.0],
+        "left": [1, -1, -1],
+        "right": [2, -1, -1],
+        "value": [0.0, low, high],
+    }
+
+
+@pytest.fixture
+def tail_model() -> Iterator[scorer.Model]:
+    # outside: takes nothing; the container's own last blocks: article when they end a sentence
+    never = _stump("log_words", -1.0, 5.0, -5.0)
+    m = scorer.Model(
+        {
+            "features": list(scorer.FEATURES),
+            "kind": "trees",
+            "threshold": 0.5,
+            "base": 0.0,
+            "rate": 1.0,
+            "trees": [never],
+            "drop_below": 0.2,
+            "tail": {
+                "features": list(scorer.FEATURES),
+                "kind": "trees",
+                "threshold": 0.5,
+                "base": 0.0,
+                "rate": 1.0,
+                "trees": [_stump("sentence_end", 0.5, -3.0, 3.0)],
+            },
+        }
+    )
+    saved = scorer.model()
+    scorer.use_model(m)
+    yield m
+    scorer.use_model(saved)
+
+
+def test_the_tail_model_drops_the_containers_last_lines_from_the_last_one_back(
+    tail_model: scorer.Model,
+) -> None:
+    label = "<p>Pictures from the reader archive</p>"  # no sentence end, but the story goes on after it
+    closing = "<p>The river at dawn from the old bridge</p><p>Town paper archive</p>"
+    page = PAGE.replace("<p>Paragraph 6", f"{label}<p>Paragraph 6").replace(
+        _PARA.format(i=6), _PARA.format(i=6) + closing
+    )
+    body = extract(page, "https://example.org/river").body
+    assert body.endswith("unlike 6 years ago.")
+    assert "reader archive" in body and "at dawn" not in body and "Town paper archive" not in body
+    lines = explain(page, "https://example.org/river").lines(width=400)
+    gone = [line for line in lines if "at dawn" in line]
+    assert gone and gone[0].startswith("dropped") and "tail (block scorer 0.05)" in gone[0]
+    scorer.use_model(None)
+    assert "at dawn" in extract(page, "https://example.org/river").body  # without a model they stay
+
+
+def test_the_shipped_model_weighs_the_containers_last_blocks() -> None:
+    model = scorer.load_model()
+    assert model is not None and model.tail is not None and 0.0 < model.drop_below < 0.5
+    assert model.weighs("tail", _features(tail=1.0))
