@@ -339,3 +339,16 @@ def test_a_picks_blocks_cut_from_the_whole_page_are_those_of_its_own_walk(sample
                 ], (path.name, el.tag, el.get("class"))
                 cut += bool(blocks) and any(blocks[0] is b for b in page.whole().blocks)
         assert cut >= 10  # the check saw blocks cut from the whole page
+
+
+def test_a_subheading_with_a_permalink_icon_keeps_its_place_whatever_its_id() -> None:
+    # the id is made from the heading's text ("what-comes-next": "next" names pagination elsewhere), and
+    # an empty anchor beside it is the heading's permalink icon, not a link out
+    heading = (
+        '<h2 id="what-comes-next"><b>What comes next</b>'
+        '<a href="#what-comes-next" class="heading-link" aria-label="What comes next"></a></h2>'
+    )
+    art = scraper.extract(
+        page(paras(PARAS[:3]) + heading + paras(PARAS[3:])), "https://news.example.com/budget"
+    )
+    assert art.body == "\n\n".join([*PARAS[:3], "What comes next", *PARAS[3:]])
