@@ -138,7 +138,8 @@ def _drop_reason(
 
 
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_HAS_LINK = XPath("boolean(.//a[normalize-space()])")  # an empty anchor (a heading's permalink icon) is no link
+# An empty anchor (a heading's permalink icon) is no link.
+_HAS_LINK = XPath("boolean(.//a[normalize-space()])")
 
 
 def _subheading(el: HtmlElement) -> bool:
