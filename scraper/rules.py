@@ -18,9 +18,9 @@ DROP_TAGS = frozenset({
     "rt", "rp",  # ruby annotations: the readings printed over East Asian text, not the text itself
 })
 # Of those, the ones that an unclosed tag can wrap around the whole page: kept when they hold the article.
+WRAPPING_TAGS = frozenset({"button", "select", "form-placeholder", "nav", "aside", "footer", "menu", "dialog", "noscript"})
 # The landmarks the last resort before "no article found" keeps: where a page can set its only text.
 LAYOUT_TAGS = frozenset({"aside", "header", "footer"})
-WRAPPING_TAGS = frozenset({"button", "select", "form-placeholder", "nav", "aside", "footer", "menu", "dialog", "noscript"})
 # ARIA landmark roles of page furniture.
 DROP_ROLES = frozenset({
     "navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu",
