@@ -377,7 +377,8 @@ def _fill_gaps(page: _Page, raw: list[Block]) -> list[Block] | None:
 
 def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[list[Block], Cleaned]:
     """The blocks just outside the container that the block model says are article, put back in page
-    order (and the whole cleaned again); unchanged without a model or when it adds nothing."""
+    order, and the container's own last blocks that its tail model says are not, dropped from the last
+    one back (and the whole cleaned again); unchanged without a model or when it changes nothing."""
     m = block_model()
     if m is None and page.trace is None:
         return raw, cleaned  # without a model only --explain and training read the candidates
