@@ -402,11 +402,7 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
         }
         if take and m.contiguous:
             take = _contiguous(take, found)
-        # the container's own last blocks the model does not hold for article, from the last one back
-        for o, s in reversed([(o, s) for o, s in zip(found, scores, strict=True) if o.side == "tail"]):
-            if s is None or s >= m.drop_below:
-                break
-            drop[o.index] = s
+        drop = _tail_drops(found, scores, m.drop_below)
     if page.trace is not None:
         # (a block of the container's own is put back by nothing: a tail block dropped says so itself)
         page.trace.outside = [(o, s, o.index in take) for o, s in zip(found, scores, strict=True)]
@@ -436,6 +432,16 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
     cleaned = clean_blocks(new_raw, **page.context)
     cleaned.dropped.extend(notes)
     return new_raw, cleaned
+
+
+def _tail_drops(found: list[Outside], scores: list[float | None], below: float) -> dict[int, float]:
+    """The container's own last blocks scoring under ``below``, from the last one back, with their scores."""
+    drop: dict[int, float] = {}
+    for o, s in reversed([(o, s) for o, s in zip(found, scores, strict=True) if o.side == "tail"]):
+        if s is None or s >= below:
+            break
+        drop[o.index] = s
+    return drop
 
 
 def _contiguous(take: set[int], found: list[Outside]) -> set[int]:
