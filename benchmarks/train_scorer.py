@@ -44,8 +44,8 @@ from scraper.errors import ScraperError  # noqa: E402
 from scraper.extract import Trace, extract  # noqa: E402
 from scraper.text import caption_key  # noqa: E402
 
-SETS = ("aeb", "fundus", "naeb", "wcxb", "trafeval")
-BENCH = Path("/work/shared/bench")
+SETS = E.ALL_SETS
+BENCH = E.DEFAULT_BENCH
 CACHE = Path("/tmp/scorer-cache.json")
 BASE_CACHE = Path("/tmp/scorer-base.json")
 SHORT_WORDS = 5
@@ -177,14 +177,13 @@ def hand_rule(threshold: float, contiguous: bool) -> dict[str, Any]:
     """``HAND_RULE`` as a one-tree model: a chain of tests, every failure a leaf that says no."""
     feature, thresh, left, right, value = [], [], [], [], []
     for name, op, limit in HAND_RULE:
-        node, fail = len(feature), len(feature) + 1
+        fail = len(feature) + 1
         feature += [scorer.FEATURES.index(name), -1]
         thresh += [limit, -2.0]
         value += [0.0, -10.0]
         nxt = fail + 1  # the next test (or the final leaf)
         left += [fail if op == ">" else nxt, -1]
         right += [nxt if op == ">" else fail, -1]
-        del node
     feature.append(-1)
     thresh.append(-2.0)
     left.append(-1)
@@ -312,13 +311,6 @@ def bench(pages: Sequence[E.Page], model: dict[str, Any] | None, jobs: int) -> d
     for (name, page_id, s), page in zip(results, pages, strict=True):
         out.setdefault(name, {})[page_id] = (page, s)
     return out
-
-
-def summary(result: dict[str, Any]) -> dict[str, float]:
-    return {
-        name: E.summarize_set([p for p, _ in per.values()], [s for _, s in per.values()]).f1
-        for name, per in result.items()
-    }
 
 
 def baseline(pages: Sequence[E.Page], jobs: int) -> dict[str, Any]:

@@ -217,7 +217,8 @@ def html_to_blocks(
     return builder.blocks
 
 
-def _is_sentence(text: str) -> bool:
+def is_sentence(text: str) -> bool:
+    """The text ends as a sentence does (``R.SENTENCE_END``), in any script."""
     return text.rstrip().endswith(R.SENTENCE_END)
 
 
@@ -347,7 +348,7 @@ def _trim_head(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
         b = kept[0]
         if b.kind != "h1" and (
             b.words > R.HEAD_MAX_WORDS
-            or (b.kind == "p" and b.words > R.HEAD_SENTENCE_WORDS and _is_sentence(b.text))
+            or (b.kind == "p" and b.words > R.HEAD_SENTENCE_WORDS and is_sentence(b.text))
         ):
             break
         key = caption_key(b.text)
@@ -358,14 +359,14 @@ def _trim_head(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
         elif (
             b.kind != "h"
             and b.words <= R.LABEL_MAX_WORDS
-            and not _is_sentence(b.text)
+            and not is_sentence(b.text)
             and len(kept) > 1
             and out.section is None
         ):
             out.section = b.text  # a short label on top, such as a section link
         elif _is_byline(b) or _mentions_author(b, meta.authors) or _looks_like_dateline(b):
             pass
-        elif description_key == key and not _is_sentence(b.text):
+        elif description_key == key and not is_sentence(b.text):
             pass  # the standfirst, which the description field holds
         else:
             break
@@ -409,7 +410,7 @@ def _trim_tail(kept: list[Block], meta: Metadata, out: Cleaned) -> None:
                 break
             for _ in range(run):
                 out.dropped.append(("tail-list", kept.pop().text))
-            if kept and kept[-1].words <= R.TAIL_LIST_LEAD_MAX_WORDS and not _is_sentence(kept[-1].text):
+            if kept and kept[-1].words <= R.TAIL_LIST_LEAD_MAX_WORDS and not is_sentence(kept[-1].text):
                 out.dropped.append(("tail-list-lead", kept.pop().text))
             continue
         if _tail_furniture(b, meta):

@@ -95,7 +95,8 @@ class Trace:
     )  # each pick, its cleaned body length
     chosen: Candidate | None = None
     cleaned: Cleaned | None = None
-    # the blocks just outside the container that the block scorer weighed: (block, score, added)
+    # the blocks the block scorer weighed, outside the container and its own last ones: (block, score,
+    # put back)
     outside: list[tuple[Outside, float | None, bool]] = field(default_factory=list)
 
 
@@ -181,23 +182,27 @@ def extract(
         if chosen.source != "huge-page":  # a page of thousands of paragraphs: its container is all of it
             raw, cleaned = _score_outside(page, raw, cleaned)
         cleaned = _with_standfirst(page, leads, raw, cleaned)
-    if trace is not None:
-        trace.chosen, trace.cleaned = chosen, cleaned
-    body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
+    body = _body_text(cleaned)
     words = count_words(body)
     if words < config.extract.min_body_words and chosen.source not in ("site-rule", "huge-page"):
         last = _rescue(page, body_chars(cleaned), last_resort=True)
         if last is not None:
-            chosen, raw, cleaned = last[0], last[1], last[2]
-            page.replace_tree(last[3], last[4])
+            chosen, cleaned = last.pick, last.cleaned
+            page.replace_tree(last.tree, last.figures)
             if trace is not None:
-                trace.chosen, trace.cleaned = chosen, cleaned
                 trace.candidates.append((chosen, body_chars(cleaned)))
-            body = "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
+            body = _body_text(cleaned)
             words = count_words(body)
+    if trace is not None:
+        trace.chosen, trace.cleaned = chosen, cleaned
     if words < config.extract.min_body_words:
         raise ExtractionError(f"no article found (body has {words} words)")
     return _article(page, cleaned, body, words, url=url, final_url=final_url, fetched_at=fetched_at)
+
+
+def _body_text(cleaned: Cleaned) -> str:
+    """The body as the record holds it: the text blocks, a blank line between two."""
+    return "\n\n".join(b.text for b in cleaned.blocks if b.kind != FIGURE_BLOCK)
 
 
 def _prune(page: _Page) -> None:
@@ -320,11 +325,11 @@ def _content(page: _Page) -> tuple[Candidate, list[Block], Cleaned]:
     if chosen is None and found < R.RESCUE_BELOW:
         rescued = _rescue(page, found)
         if rescued is not None:
-            raws.append(rescued[1])
-            results.append((rescued[0], rescued[2]))
+            raws.append(rescued.raw)
+            results.append((rescued.pick, rescued.cleaned))
             if best < 0 or choose([results[best], results[-1]]) == 1:
                 best = len(results) - 1
-                page.replace_tree(rescued[3], rescued[4])
+                page.replace_tree(rescued.tree, rescued.figures)
     if trace is not None:
         trace.candidates = [(pick, body_chars(c)) for pick, c in results]
     if best < 0:
@@ -392,30 +397,27 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
         m.score_on(o.side, o.features) if m is not None and m.weighs(o.side, o.features) else None
         for o in found
     ]
-    take: set[int] = set()
-    drop: dict[int, float] = {}
-    if m is not None:
-        take = {
-            o.index
-            for o, s in zip(found, scores, strict=True)
-            if o.side != "tail" and s is not None and s >= m.threshold
-        }
-        if take and m.contiguous:
-            take = _contiguous(take, found)
-        drop = _tail_drops(found, scores, m.drop_below)
+    take, drop = m.decide(found, scores) if m is not None else (set(), {})
     if page.trace is not None:
         # (a block of the container's own is put back by nothing: a tail block dropped says so itself)
         page.trace.outside = [(o, s, o.index in take) for o, s in zip(found, scores, strict=True)]
-    notes = [(f"tail (block scorer {s:.2f})", whole.blocks[i].text) for i, s in drop.items()]
+    if not take and not drop:
+        return raw, cleaned
     if drop:
         gone = {whole.keys[i] for i in drop}
         raw = [b for b in raw if caption_key(b.text) not in gone]
-        cleaned = clean_blocks(raw, **page.context)
-        cleaned.dropped.extend(notes)
         log.debug("block scorer dropped %d blocks at the end", len(drop))
-    if not take:
-        return raw, cleaned
-    # each block taken goes after the last container block before it in the page (or first)
+    if take:
+        raw = _put_back(raw, take, whole)
+        log.debug("block scorer put back %d blocks", len(take))
+    cleaned = clean_blocks(raw, **page.context)
+    cleaned.dropped.extend((f"tail (block scorer {s:.2f})", whole.blocks[i].text) for i, s in drop.items())
+    return raw, cleaned
+
+
+def _put_back(raw: list[Block], take: set[int], whole: _Whole) -> list[Block]:
+    """``raw`` with the page's blocks ``take`` (indexes in ``whole``), each after the last container block
+    before it in the page (or first)."""
     raw_at = {caption_key(b.text): j for j, b in enumerate(raw)}
     inserts: dict[int, list[Block]] = {}
     j = -1
@@ -424,43 +426,24 @@ def _score_outside(page: _Page, raw: list[Block], cleaned: Cleaned) -> tuple[lis
             inserts.setdefault(j, []).append(whole.blocks[i])
         else:
             j = raw_at.get(whole.keys[i], j)
-    new_raw = list(inserts.get(-1, []))
+    out = list(inserts.get(-1, []))
     for j, b in enumerate(raw):
-        new_raw.append(b)
-        new_raw.extend(inserts.get(j, []))
-    log.debug("block scorer put back %d blocks", len(take))
-    cleaned = clean_blocks(new_raw, **page.context)
-    cleaned.dropped.extend(notes)
-    return new_raw, cleaned
-
-
-def _tail_drops(found: list[Outside], scores: list[float | None], below: float) -> dict[int, float]:
-    """The container's own last blocks scoring under ``below``, from the last one back, with their scores."""
-    drop: dict[int, float] = {}
-    for o, s in reversed([(o, s) for o, s in zip(found, scores, strict=True) if o.side == "tail"]):
-        if s is None or s >= below:
-            break
-        drop[o.index] = s
-    return drop
-
-
-def _contiguous(take: set[int], found: list[Outside]) -> set[int]:
-    """Only the blocks taken whose every candidate between them and the container is taken too."""
-    out: set[int] = set()
-    before = sorted((o.index for o in found if o.side == "before"), reverse=True)
-    after = sorted(o.index for o in found if o.side == "after")
-    for run in (before, after):
-        for i in run:
-            if i not in take:
-                break
-            out.add(i)
-    out |= {o.index for o in found if o.side == "between" and o.index in take}
+        out.append(b)
+        out.extend(inserts.get(j, []))
     return out
 
 
-def _rescue(
-    page: _Page, found: int, *, last_resort: bool = False
-) -> tuple[Candidate, list[Block], Cleaned, HtmlElement, list[Figure]] | None:
+class _Rescued(NamedTuple):
+    """A rescue's best pick, its blocks before and after cleaning, and the parse it came from."""
+
+    pick: Candidate
+    raw: list[Block]
+    cleaned: Cleaned
+    tree: HtmlElement
+    figures: list[Figure]
+
+
+def _rescue(page: _Page, found: int, *, last_resort: bool = False) -> _Rescued | None:
     """So little survived the picks that class names may have covered the article itself: when pruning
     dropped enough text for class words alone, the page pruned again by tag, role and hidden state (and
     ``R.RESCUE_TOKENS``) and the best of its picks, with the tree and figures it came from; None when none
@@ -492,5 +475,5 @@ def _rescue(
             rescued.append((pick, *_clean_pick(pick, rescue_page)))
     if not rescued:
         return None
-    top = rescued[choose([(pick, cleaned) for pick, _, cleaned in rescued])]
-    return (*top, tree, figures)
+    pick, raw, cleaned = rescued[choose([(pick, cleaned) for pick, _, cleaned in rescued])]
+    return _Rescued(pick, raw, cleaned, tree, figures)

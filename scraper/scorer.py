@@ -1,11 +1,13 @@
-"""A small learned block scorer: which blocks of the page just outside the chosen container are article.
+"""A small learned block scorer: which blocks of the page just outside the chosen container are article,
+and which of the container's own last blocks are not.
 
 The container picker takes one box; article text often lies next to it (a standfirst, a list after the
-last paragraph, an item in a sibling box). The blocks of the pruned page that lie within
-``WINDOW`` blocks before or after the container's kept blocks, or between them and outside the
-container, are described by structural, language-independent features (``FEATURES``) and scored by a
-model trained on the development pages (``benchmarks/train_scorer.py``) and shipped as
-``block_model.json``: a logistic regression or a few small trees, evaluated here in plain Python.
+last paragraph, an item in a sibling box), and page furniture often closes it (a promo, a credit line).
+The blocks of the pruned page that lie within ``WINDOW`` blocks before or after the container's kept
+blocks, or between them and outside the container, and the container's last ``TAIL`` blocks, are
+described by structural, language-independent features (``FEATURES``) and scored by models trained on
+the development pages (``benchmarks/train_scorer.py``) and shipped as ``block_model.json``: a logistic
+regression or a few small trees each, evaluated here in plain Python.
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from .clean import Block
-from .rules import SENTENCE_END
+from .clean import Block, is_sentence
+from .record import FIGURE_BLOCK
 from .text import caption_key
 
 log = logging.getLogger(__name__)
@@ -117,8 +120,8 @@ def _block_stats(b: Block) -> tuple[float, ...]:
     return (
         math.log1p(b.words),
         math.log1p(len(text)),
-        min(1.0, b.link_chars / n),
-        1.0 if text.rstrip().endswith(SENTENCE_END) else 0.0,
+        min(1.0, b.link_ratio),
+        1.0 if is_sentence(text) else 0.0,
         punct / words,
         digits / n,
         capital,
@@ -156,18 +159,12 @@ class _Around:
         whole_keys: list[str],
         owners: list[HtmlElement],
         kept: list[Block],
-        count: dict[str, int],
+        count: Counter[str],
         description: str | None,
     ) -> None:
         self.whole, self.keys, self.owners, self.count = whole, whole_keys, owners, count
         kept_words = sorted([b.words for b in kept if b.kind == "p"] or [b.words for b in kept])
         self.median = kept_words[len(kept_words) // 2] if kept_words else 1
-        total_chars = max(1, sum(len(b.text) for b in whole))
-        self.shared = (
-            math.log1p(self.median),
-            min(1.0, sum(len(b.text) for b in kept) / total_chars),
-            math.log1p(len(kept)),
-        )
         self.desc = caption_key(description) if description else ""
         # running totals over the page's blocks (characters, linked characters, words, headings): the
         # blocks between one outside and the container are summed in one step, however many they are
@@ -177,6 +174,12 @@ class _Around:
                 *((len(x.text), x.link_chars, x.words, x.kind in ("h", "h1")) for x in whole), strict=True
             )
         ) or ([0], [0], [0], [0])
+        total_chars = max(1, self.sums[0][-1])
+        self.shared = (
+            math.log1p(self.median),
+            min(1.0, sum(len(b.text) for b in kept) / total_chars),
+            math.log1p(len(kept)),
+        )
         # the ancestors of each kept block's element, as a list and a set, once
         self.lines: dict[int, tuple[list[HtmlElement], set[HtmlElement]]] = {}
 
@@ -209,7 +212,7 @@ class _Around:
             min(1.0, run_links / max(1, run_chars)),
             float(heads),
             math.log1p(words),
-            min(1.0, nxt.link_chars / max(1, len(nxt.text))),
+            min(1.0, nxt.link_ratio),
             math.log1p(nxt.words),
             self.shared[0],
             b.words / max(1, self.median),
@@ -231,9 +234,7 @@ def outside_blocks(
     """The page's blocks (``whole``, from the elements ``owners``) near the kept blocks and not in the
     container (``raw_keys``), with their features; empty when the kept blocks cannot be placed."""
     kept_keys = {caption_key(b.text) for b in kept if b.text}
-    count: dict[str, int] = {}
-    for k in whole_keys:
-        count[k] = count.get(k, 0) + 1
+    count = Counter(whole_keys)
     at = [i for i, k in enumerate(whole_keys) if k in kept_keys and count[k] == 1]
     if not at or len(owners) != len(whole):
         return []
@@ -242,7 +243,7 @@ def outside_blocks(
 
     def add(i: int, side: str, nearest: int) -> None:
         b, key = whole[i], whole_keys[i]
-        if key and key not in raw_keys and b.kind != "figure":
+        if key and key not in raw_keys and b.kind != FIGURE_BLOCK:
             out.append(Outside(i, side, b, around.features(i, side, nearest)))
 
     lo, hi = at[0], at[-1]
@@ -260,7 +261,7 @@ def outside_blocks(
     # the container's own last blocks, each weighed from the kept block before them
     anchor = at[max(0, len(at) - TAIL - 1)]
     for i in at[-TAIL:]:
-        if i != anchor and whole[i].kind != "figure":
+        if i != anchor and whole[i].kind != FIGURE_BLOCK:
             out.append(Outside(i, "tail", whole[i], around.features(i, "tail", anchor)))
     return out
 
@@ -307,6 +308,19 @@ class Model:
         """The score of a candidate on ``side``: the tail's model for the container's own last blocks."""
         return self.tail.score(x) if side == "tail" and self.tail is not None else self.score(x)
 
+    def decide(self, found: list[Outside], scores: list[float | None]) -> tuple[set[int], dict[int, float]]:
+        """Of the candidates ``found`` (scored ``scores``, None where not weighed): the page indexes of the
+        blocks outside the container to put back, and of the container's last blocks to drop, with their
+        scores."""
+        take = {
+            o.index
+            for o, s in zip(found, scores, strict=True)
+            if o.side != "tail" and s is not None and s >= self.threshold
+        }
+        if take and self.contiguous:
+            take = _contiguous(take, found)
+        return take, _tail_drops(found, scores, self.drop_below)
+
     def score(self, x: list[float]) -> float:
         if self.kind == "logreg":
             z = self.intercept
@@ -323,6 +337,30 @@ class Model:
                 total += value[node]
             z = self.base + self.rate * total
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _tail_drops(found: list[Outside], scores: list[float | None], below: float) -> dict[int, float]:
+    """The container's own last blocks scoring under ``below``, from the last one back, with their scores."""
+    drop: dict[int, float] = {}
+    for o, s in reversed([(o, s) for o, s in zip(found, scores, strict=True) if o.side == "tail"]):
+        if s is None or s >= below:
+            break
+        drop[o.index] = s
+    return drop
+
+
+def _contiguous(take: set[int], found: list[Outside]) -> set[int]:
+    """Only the blocks taken whose every candidate between them and the container is taken too."""
+    out: set[int] = set()
+    before = sorted((o.index for o in found if o.side == "before"), reverse=True)
+    after = sorted(o.index for o in found if o.side == "after")
+    for run in (before, after):
+        for i in run:
+            if i not in take:
+                break
+            out.add(i)
+    out |= {o.index for o in found if o.side == "between" and o.index in take}
+    return out
 
 
 _DEFAULT = Path(__file__).with_name("block_model.json")
